@@ -1,0 +1,12 @@
+/**
+ * Capnet's netlayer API: OCapN values, the Syrup and CBOR codecs, and locators.
+ * Only API packages are exported; implementations are package-private.
+ */
+module io.capnet.api {
+  requires com.fasterxml.jackson.core;
+  requires com.fasterxml.jackson.dataformat.cbor;
+
+  exports io.capnet.value;
+  exports io.capnet.codec;
+  exports io.capnet.locator;
+}
