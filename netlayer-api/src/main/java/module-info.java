@@ -8,5 +8,4 @@ module io.capnet.api {
 
   exports io.capnet.value;
   exports io.capnet.codec;
-  exports io.capnet.locator;
 }

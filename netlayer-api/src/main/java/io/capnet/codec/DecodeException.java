@@ -25,6 +25,7 @@ public final class DecodeException extends IOException {
     UNKNOWN_TAG("unknown-tag"),
     UNEXPECTED_BYTE("unexpected-byte"),
     MALFORMED_NUMBER("malformed-number"),
+    INTEGER_TOO_LARGE("integer-too-large"),
     MALFORMED_VALUE("malformed-value"),
     UNSUPPORTED_TYPE("unsupported-type"),
     DESCRIPTOR_SLOT("descriptor-slot");

@@ -10,17 +10,20 @@ package io.capnet.codec;
  * @param maxCollectionLength the most elements in one list or record, or entries in one struct
  * @param maxStringBytes the longest String or Symbol, in UTF-8 bytes
  * @param maxByteArrayBytes the longest ByteArray
+ * @param maxIntegerBits the largest Integer magnitude, in bits; bounds the CPU a peer can
+ *     spend on decimal bignum parsing
  */
 public record DecodeLimits(
     int maxValueBytes,
     int maxDepth,
     int maxCollectionLength,
     int maxStringBytes,
-    int maxByteArrayBytes) {
+    int maxByteArrayBytes,
+    int maxIntegerBits) {
 
   /** The defaults in {@code spec/limits.md}. */
   public static final DecodeLimits DEFAULT =
-      new DecodeLimits(16 * 1024 * 1024, 128, 1_000_000, 1024 * 1024, 16 * 1024 * 1024);
+      new DecodeLimits(16 * 1024 * 1024, 128, 1_000_000, 1024 * 1024, 16 * 1024 * 1024, 4096);
 
   public DecodeLimits {
     positive("maxValueBytes", maxValueBytes);
@@ -28,6 +31,7 @@ public record DecodeLimits(
     positive("maxCollectionLength", maxCollectionLength);
     positive("maxStringBytes", maxStringBytes);
     positive("maxByteArrayBytes", maxByteArrayBytes);
+    positive("maxIntegerBits", maxIntegerBits);
   }
 
   private static void positive(String name, int v) {
@@ -35,22 +39,26 @@ public record DecodeLimits(
   }
 
   public DecodeLimits withMaxValueBytes(int v) {
-    return new DecodeLimits(v, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes);
+    return new DecodeLimits(v, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits);
   }
 
   public DecodeLimits withMaxDepth(int v) {
-    return new DecodeLimits(maxValueBytes, v, maxCollectionLength, maxStringBytes, maxByteArrayBytes);
+    return new DecodeLimits(maxValueBytes, v, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits);
   }
 
   public DecodeLimits withMaxCollectionLength(int v) {
-    return new DecodeLimits(maxValueBytes, maxDepth, v, maxStringBytes, maxByteArrayBytes);
+    return new DecodeLimits(maxValueBytes, maxDepth, v, maxStringBytes, maxByteArrayBytes, maxIntegerBits);
   }
 
   public DecodeLimits withMaxStringBytes(int v) {
-    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, v, maxByteArrayBytes);
+    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, v, maxByteArrayBytes, maxIntegerBits);
   }
 
   public DecodeLimits withMaxByteArrayBytes(int v) {
-    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, v);
+    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, v, maxIntegerBits);
+  }
+
+  public DecodeLimits withMaxIntegerBits(int v) {
+    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, v);
   }
 }

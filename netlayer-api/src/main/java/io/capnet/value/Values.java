@@ -141,16 +141,35 @@ public final class Values {
     }
   }
 
-  /** The value in OCapN's abstract notation, for logs and the CLI. */
+  /** The value in OCapN's abstract notation, for logs and the CLI; cut at 2,000 chars. */
   public static String describe(Object value) {
+    return describe(value, 2000);
+  }
+
+  /** The value in OCapN's abstract notation, cut with "..." after {@code maxChars}. */
+  public static String describe(Object value, int maxChars) {
     StringBuilder sb = new StringBuilder();
-    describe(value, sb, 0);
+    try {
+      describe(value, sb, 0, maxChars);
+    } catch (Truncated t) {
+      sb.setLength(maxChars);
+      sb.append("...");
+    }
     return sb.toString();
+  }
+
+  private static final class Truncated extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Truncated() {
+      super(null, null, false, false);
+    }
   }
 
   private static final int DESCRIBE_DEPTH = 64;
 
-  private static void describe(Object v, StringBuilder sb, int depth) {
+  private static void describe(Object v, StringBuilder sb, int depth, int maxChars) {
+    if (sb.length() > maxChars) throw new Truncated();
     if (depth > DESCRIBE_DEPTH) {
       sb.append("...");
       return;
@@ -170,7 +189,7 @@ public final class Values {
       String sep = "";
       for (Object o : l) {
         sb.append(sep);
-        describe(o, sb, depth + 1);
+        describe(o, sb, depth + 1, maxChars);
         sep = " ";
       }
       sb.append(']');
@@ -179,26 +198,26 @@ public final class Values {
       String sep = "";
       for (Map.Entry<?, ?> e : m.entrySet()) {
         sb.append(sep);
-        describe(e.getKey(), sb, depth + 1);
+        describe(e.getKey(), sb, depth + 1, maxChars);
         sb.append(": ");
-        describe(e.getValue(), sb, depth + 1);
+        describe(e.getValue(), sb, depth + 1, maxChars);
         sep = ", ";
       }
       sb.append('}');
     } else if (v instanceof Record r) {
       sb.append('<');
       if (r.label() instanceof Symbol s) sb.append(s.name());
-      else describe(r.label(), sb, depth + 1);
+      else describe(r.label(), sb, depth + 1, maxChars);
       for (Object f : r.fields()) {
         sb.append(' ');
-        describe(f, sb, depth + 1);
+        describe(f, sb, depth + 1, maxChars);
       }
       sb.append('>');
     } else if (v instanceof Tagged t) {
       sb.append("#tagged(");
       quote(t.tag(), sb);
       sb.append(' ');
-      describe(t.value(), sb, depth + 1);
+      describe(t.value(), sb, depth + 1, maxChars);
       sb.append(')');
     } else if (v instanceof OcapnError e) {
       sb.append("#error(");

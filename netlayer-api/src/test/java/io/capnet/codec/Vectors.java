@@ -129,6 +129,7 @@ public final class Vectors {
         case "maxCollectionLength" -> l.withMaxCollectionLength(v);
         case "maxStringBytes" -> l.withMaxStringBytes(v);
         case "maxByteArrayBytes" -> l.withMaxByteArrayBytes(v);
+        case "maxIntegerBits" -> l.withMaxIntegerBits(v);
         default -> throw new IllegalArgumentException("unknown limit " + f);
       };
     }
