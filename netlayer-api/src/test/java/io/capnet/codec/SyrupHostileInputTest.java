@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Timeout;
 @Tag("small-heap")
 @Timeout(60)
 class SyrupHostileInputTest {
-  private static final byte[] DELIVER = ("<10'op:deliver<10'desc:export5+>[8'make-car3\"red42+]3+"
+  private static final byte[] DELIVER = ("<10'op:deliver<11'desc:export5+>[8'make-car3\"red42+]3+"
       + "<18'desc:import-object17+>>").getBytes(StandardCharsets.US_ASCII);
 
   private static DecodeException reject(byte[] input) {
