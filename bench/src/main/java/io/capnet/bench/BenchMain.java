@@ -1,0 +1,17 @@
+package io.capnet.bench;
+
+/**
+ * {@code ./capnet bench codec} prints the codec report (ratios against cbor-java); any other
+ * arguments go to JMH's own main (e.g. {@code ./capnet bench CodecBench -prof gc}).
+ */
+public final class BenchMain {
+  private BenchMain() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("codec")) {
+      CodecReport.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+    } else {
+      org.openjdk.jmh.Main.main(args);
+    }
+  }
+}
