@@ -8,4 +8,5 @@ module io.capnet.api {
 
   exports io.capnet.value;
   exports io.capnet.codec;
+  exports io.capnet.locator;
 }
