@@ -65,10 +65,20 @@ public final class Vectors {
 
   /** Loads {@code spec/vectors/file}; {@code slots} supplies the Descriptor for {"descriptor": n}. */
   public static List<Vector> load(String file, LongFunction<Descriptor> slots) {
+    return readEach(file, p -> readVector(p, slots));
+  }
+
+  /** Reads one entry of a vectors array; the parser is on the entry's START_OBJECT. */
+  public interface EntryReader<T> {
+    T read(JsonParser p) throws IOException;
+  }
+
+  /** Applies {@code reader} to each object in the {@code "vectors"} array of {@code spec/vectors/file}. */
+  public static <T> List<T> readEach(String file, EntryReader<T> reader) {
     Path path = specDir().resolve("vectors").resolve(file);
     try (JsonParser p = new JsonFactory().createParser(path.toFile())) {
       expect(p.nextToken(), JsonToken.START_OBJECT, p);
-      List<Vector> out = new ArrayList<>();
+      List<T> out = new ArrayList<>();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         p.nextToken();
@@ -78,7 +88,7 @@ public final class Vectors {
         }
         expect(p.currentToken(), JsonToken.START_ARRAY, p);
         while (p.nextToken() == JsonToken.START_OBJECT) {
-          out.add(readVector(p, slots));
+          out.add(reader.read(p));
         }
       }
       return out;

@@ -1,13 +1,10 @@
 package io.capnet.locator;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.capnet.codec.Vectors;
 import io.capnet.value.Bytes;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
@@ -49,24 +46,7 @@ final class LocatorVectorFile {
   }
 
   static List<Vector> all() {
-    Path path = Vectors.specDir().resolve("vectors").resolve("locators.json");
-    try (JsonParser p = new JsonFactory().createParser(path.toFile())) {
-      expect(p.nextToken(), JsonToken.START_OBJECT);
-      List<Vector> out = new ArrayList<>();
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String field = p.currentName();
-        p.nextToken();
-        if (!field.equals("vectors")) {
-          p.skipChildren();
-          continue;
-        }
-        expect(p.currentToken(), JsonToken.START_ARRAY);
-        while (p.nextToken() == JsonToken.START_OBJECT) out.add(read(p));
-      }
-      return out;
-    } catch (IOException e) {
-      throw new UncheckedIOException("reading " + path, e);
-    }
+    return Vectors.readEach("locators.json", LocatorVectorFile::read);
   }
 
   static List<Vector> valid() {

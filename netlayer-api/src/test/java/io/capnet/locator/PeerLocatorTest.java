@@ -1,5 +1,7 @@
 package io.capnet.locator;
 
+import static io.capnet.locator.Reasons.reasonOf;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,15 +15,6 @@ import org.junit.jupiter.api.Test;
 
 class PeerLocatorTest {
   private static final String TCP = "ocapn://b32designator.tcp-testing-only?host=127.0.0.1&port=22045";
-
-  private static Reason reasonOf(Runnable r) {
-    try {
-      r.run();
-    } catch (LocatorException e) {
-      return e.reason();
-    }
-    throw new AssertionError("no LocatorException");
-  }
 
   @Test
   void parseReadsTcpTestingOnlyHints() {

@@ -1,5 +1,7 @@
 package io.capnet.locator;
 
+import static io.capnet.locator.Reasons.reasonOf;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,15 +16,6 @@ class SturdyrefTest {
   private static final String CAR_FACTORY = "JadQ0++RzsD4M+40uLxTWVaVqM10DcBJ";
   private static final PeerLocator PEER =
       PeerLocator.parse("ocapn://b32designator.tcp-testing-only?host=127.0.0.1&port=22045");
-
-  private static Reason reasonOf(Runnable r) {
-    try {
-      r.run();
-    } catch (LocatorException e) {
-      return e.reason();
-    }
-    throw new AssertionError("no LocatorException");
-  }
 
   @Test
   void parseReadsPeerSwissNumberAndHints() {
