@@ -1,0 +1,878 @@
+package io.capnet.codec;
+
+import com.fasterxml.jackson.core.JsonParser.NumberType;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import io.capnet.codec.DecodeException.Rule;
+import io.capnet.value.Bytes;
+import io.capnet.value.Descriptor;
+import io.capnet.value.Null;
+import io.capnet.value.OcapnError;
+import io.capnet.value.Record;
+import io.capnet.value.Symbol;
+import io.capnet.value.Tagged;
+import io.capnet.value.Undefined;
+import io.capnet.value.Values;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Decodes one frame with Jackson's {@link com.fasterxml.jackson.dataformat.cbor.CBORParser},
+ * checking every item's head in the input buffer <em>before</em> Jackson reads it.
+ *
+ * <p>Jackson supplies the token stream and the numbers, floats, text, byte strings and struct
+ * keys. What Jackson 2.22.4 does not check, or reads differently from this profile, is checked
+ * here from the raw head bytes at the item's offset, before {@code nextToken()}:
+ *
+ * <ul>
+ *   <li>declared lengths and counts against the limits and the bytes left (Jackson would only
+ *       fail once it runs off the end);
+ *   <li>tags: Jackson folds tags above 2^31 into negative ints, rejects those above 2^32 with
+ *       a generic error, and gives tags 4/5 (decimals), 25/256 (string references) meaning of
+ *       its own; here only the profile's tags pass, each on its one content type;
+ *   <li>UTF-8: Jackson accepts overlong forms, encoded surrogates and code points above
+ *       U+10FFFF; here every text string (and every chunk of an indefinite one) is validated;
+ *   <li>struct keys: Jackson turns integer and tagged keys into field names; here a key must
+ *       be an untagged text string;
+ *   <li>simple values: Jackson reads 0xf7 (undefined) as null and simple values 0-19 and
+ *       32-255 as numbers; here only 20-23 are values;
+ *   <li>bignums: Jackson reads the magnitude as two's complement; here it is read unsigned.
+ * </ul>
+ *
+ * <p>After each value token the decoder checks that Jackson's token starts where the
+ * pre-check said it would; if the two ever disagree the frame is rejected ({@code
+ * MALFORMED_VALUE}) rather than trusted.
+ *
+ * <p>One instance per thread (see {@link CborCodec}); it keeps its Jackson parser for the next
+ * frame only after a successful decode, and drops it after any error.
+ */
+final class CborDecoder {
+  /** Frames larger than this do not leave their parser (and its text buffers) pooled. */
+  private static final int REUSE_MAX_FRAME = 64 * 1024;
+
+  private static final int INITIAL_STACK = 32;
+  private static final int RETAINED_STACK = 1024;
+
+  private final CborJacksonFactory factory;
+  private final DecodeLimits limits;
+  private final CborSymbolCache symbols;
+
+  /** True while a decode runs on this instance (a context callback may decode re-entrantly). */
+  boolean busy;
+
+  private CborTokenParser pooledParser;
+  /** Elements of the open lists and records, innermost last. */
+  private Object[] stack = new Object[INITIAL_STACK];
+  private int sp;
+
+  // Per-call state.
+  private CborTokenParser p;
+  private byte[] buf;
+  private int base;
+  private int end;
+  /** Index of the next item's first byte. */
+  private int pos;
+  /** Start of the item being decoded: the offset for a Jackson error. */
+  private int current;
+  private DecodeContext context;
+
+  // The head read by head(): its argument (unsigned), where it ends, and whether it was AI 31.
+  private long arg;
+  private int headEnd;
+  private boolean indefinite;
+
+  // The text or byte string read by scan(): where its content is, when not chunked.
+  private int contentFrom;
+  private int contentLength;
+  private boolean chunked;
+
+  CborDecoder(CborJacksonFactory factory, DecodeLimits limits, CborSymbolCache symbols) {
+    this.factory = factory;
+    this.limits = limits;
+    this.symbols = symbols;
+  }
+
+  Object decode(byte[] data, int offset, int length, DecodeContext ctx) throws DecodeException {
+    Objects.checkFromIndexSize(offset, length, data.length);
+    Objects.requireNonNull(ctx, "context");
+    if (length > limits.maxValueBytes()) {
+      throw new DecodeException(
+          Rule.VALUE_TOO_LARGE,
+          0,
+          length + " bytes is over the limit of " + limits.maxValueBytes());
+    }
+    if (length == 0) {
+      throw new DecodeException(Rule.TRUNCATED, 0, "no data: expected one CBOR item");
+    }
+    CborTokenParser parser = pooledParser;
+    pooledParser = null;
+    if (parser == null) parser = factory.newTokenParser();
+    parser.reset(data, offset, offset + length);
+    p = parser;
+    buf = data;
+    base = offset;
+    end = offset + length;
+    pos = offset;
+    current = offset;
+    context = ctx;
+    sp = 0;
+    boolean ok = false;
+    try {
+      Object value = item(0);
+      if (pos != end) {
+        throw error(
+            Rule.TRAILING_BYTES, pos, (end - pos) + " bytes after the end of the item");
+      }
+      ok = true;
+      return value;
+    } catch (DecodeException e) {
+      throw e;
+    } catch (ContextFailure e) {
+      throw e.getCause();
+    } catch (IOException e) {
+      throw translate(e);
+    } catch (RuntimeException e) {
+      throw new DecodeException(
+          Rule.MALFORMED_VALUE, current - base, "decoder failure: " + e, e);
+    } catch (StackOverflowError e) {
+      throw new DecodeException(
+          Rule.DEPTH_EXCEEDED, current - base, "nesting too deep for this thread's stack");
+    } finally {
+      p = null;
+      buf = null;
+      context = null;
+      if (ok) {
+        if (length <= REUSE_MAX_FRAME) {
+          parser.release();
+          pooledParser = parser;
+        }
+      } else {
+        Arrays.fill(stack, null);
+        sp = 0;
+      }
+      if (stack.length > RETAINED_STACK) stack = new Object[INITIAL_STACK];
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Items
+
+  /** Decodes the item at {@code pos} (the caller has checked {@code pos < end}). */
+  private Object item(int depth) throws IOException {
+    final int start = pos;
+    current = start;
+    final int ib = buf[start] & 0xff;
+    switch (ib >>> 5) {
+      case 0:
+      case 1:
+        return integer(start);
+      case 2:
+        scan(start, start, 2, limits.maxByteArrayBytes(), Rule.BYTES_TOO_LONG);
+        next(JsonToken.VALUE_EMBEDDED_OBJECT, start);
+        if (chunked) return Bytes.adopt(p.getBinaryValue());
+        p.skipString(pos);
+        return Bytes.of(buf, contentFrom, contentLength);
+      case 3:
+        scan(start, start, 3, limits.maxStringBytes(), Rule.STRING_TOO_LONG);
+        next(JsonToken.VALUE_STRING, start);
+        return text();
+      case 4:
+        return list(start, depth);
+      case 5:
+        return struct(start, depth);
+      case 6:
+        return tagged(start, depth);
+      default:
+        return simple(start, ib);
+    }
+  }
+
+  private Object integer(int start) throws IOException {
+    head(start, start);
+    if (indefinite) {
+      throw error(Rule.UNEXPECTED_BYTE, start, "an integer head cannot have additional information 31");
+    }
+    pos = headEnd;
+    next(JsonToken.VALUE_NUMBER_INT, start);
+    if (p.getNumberType() == NumberType.BIG_INTEGER) {
+      // Only outside the long range: 2^63..2^64-1 and -2^64..-2^63-1.
+      return Values.integer(p.getBigIntegerValue());
+    }
+    return p.getLongValue();
+  }
+
+  private Object simple(int start, int ib) throws IOException {
+    int ai = ib & 0x1f;
+    switch (ai) {
+      case 20:
+        pos = start + 1;
+        next(JsonToken.VALUE_FALSE, start);
+        return Boolean.FALSE;
+      case 21:
+        pos = start + 1;
+        next(JsonToken.VALUE_TRUE, start);
+        return Boolean.TRUE;
+      case 22:
+        pos = start + 1;
+        next(JsonToken.VALUE_NULL, start);
+        return Null.NULL;
+      case 23:
+        // Jackson reads undefined as VALUE_NULL too; the raw byte tells them apart.
+        pos = start + 1;
+        next(JsonToken.VALUE_NULL, start);
+        return Undefined.UNDEFINED;
+      case 25:
+      case 26:
+      case 27: {
+        int size = 1 << (ai - 24);
+        if (end - start - 1 < size) {
+          throw error(Rule.TRUNCATED, start, "a " + (size * 8) + "-bit float needs " + size + " bytes");
+        }
+        pos = start + 1 + size;
+        next(JsonToken.VALUE_NUMBER_FLOAT, start);
+        // Half and single floats widen to double exactly; every NaN becomes the one NaN.
+        double d = p.getDoubleValue();
+        return d != d ? Double.NaN : d;
+      }
+      case 24: {
+        if (end - start < 2) {
+          throw error(Rule.TRUNCATED, start, "simple value head 0xf8 needs one more byte");
+        }
+        int v = buf[start + 1] & 0xff;
+        if (v < 32) {
+          throw error(
+              Rule.MALFORMED_VALUE,
+              start,
+              "simple value " + v + " must use the one-byte form (0xf8 is for 32-255)");
+        }
+        throw unsupportedSimple(start, v);
+      }
+      case 28:
+      case 29:
+      case 30:
+        throw error(Rule.UNEXPECTED_BYTE, start, String.format("reserved initial byte 0x%02x", ib));
+      case 31:
+        throw error(Rule.UNEXPECTED_BYTE, start, "break (0xff) outside an indefinite-length item");
+      default:
+        throw unsupportedSimple(start, ai);
+    }
+  }
+
+  private DecodeException unsupportedSimple(int start, int value) {
+    return error(
+        Rule.UNSUPPORTED_TYPE,
+        start,
+        "simple value "
+            + value
+            + " is not an OCapN value (only false, true, null and undefined are); references"
+            + " travel as desc: records, not as a simple-value placeholder");
+  }
+
+  private Object list(int start, int depth) throws IOException {
+    head(start, start);
+    checkDepth(start, depth);
+    long n = count(start, 1, 0);
+    pos = headEnd;
+    next(JsonToken.START_ARRAY, start);
+    int from = sp;
+    elements(start, n, depth, limits.maxCollectionLength());
+    nextEnd(JsonToken.END_ARRAY);
+    return popList(from);
+  }
+
+  private Object struct(int start, int depth) throws IOException {
+    head(start, start);
+    checkDepth(start, depth);
+    long n = count(start, 2, 0);
+    pos = headEnd;
+    next(JsonToken.START_OBJECT, start);
+    // Never pre-sized from the declared count.
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (long i = 0; n < 0 || i < n; i++) {
+      if (pos >= end) throw endsInside(start, "struct");
+      int at = pos;
+      if (n < 0) {
+        if (buf[at] == (byte) 0xff) {
+          pos = at + 1;
+          break;
+        }
+        if (i >= limits.maxCollectionLength()) throw tooManyItems(start, "entries");
+      }
+      String key = key(at);
+      if (map.containsKey(key)) {
+        throw error(Rule.DUPLICATE_KEY, at, "struct key " + quote(key) + " appears twice");
+      }
+      if (pos >= end) throw endsInside(start, "struct");
+      map.put(key, item(depth + 1));
+    }
+    nextEnd(JsonToken.END_OBJECT);
+    return Collections.unmodifiableMap(map);
+  }
+
+  private String key(int at) throws IOException {
+    current = at;
+    int kb = buf[at] & 0xff;
+    if ((kb >>> 5) != 3) {
+      if (!wellFormedInitial(kb)) {
+        throw error(Rule.UNEXPECTED_BYTE, at, String.format("initial byte 0x%02x cannot start an item here", kb));
+      }
+      throw error(
+          Rule.INVALID_KEY,
+          at,
+          "a struct key must be an untagged text string, not " + describeInitial(kb));
+    }
+    scan(at, at, 3, limits.maxStringBytes(), Rule.STRING_TOO_LONG);
+    next(JsonToken.FIELD_NAME, at);
+    return p.currentName();
+  }
+
+  private Object tagged(int start, int depth) throws IOException {
+    head(start, start);
+    if (indefinite) {
+      throw error(Rule.UNEXPECTED_BYTE, start, "a tag head cannot have additional information 31");
+    }
+    long tag = arg;
+    int q = headEnd;
+    boolean known =
+        tag == CborCodec.TAG_BIGNUM
+            || tag == CborCodec.TAG_NEGATIVE_BIGNUM
+            || tag == CborCodec.TAG_RECORD
+            || tag == CborCodec.TAG_SYMBOL
+            || tag == CborCodec.TAG_TAGGED
+            || tag == CborCodec.TAG_ERROR
+            || tag == CborCodec.TAG_DESCRIPTOR;
+    if (!known) {
+      throw error(
+          Rule.UNKNOWN_TAG,
+          start,
+          "tag " + Long.toUnsignedString(tag) + " is not part of Capnet's CBOR profile");
+    }
+    if (q >= end) throw endsInside(start, "tagged item");
+    int cb = buf[q] & 0xff;
+    int major = cb >>> 5;
+    if (major == 6) {
+      throw error(
+          Rule.UNKNOWN_TAG,
+          start,
+          "tag " + tag + " encloses another tag; the profile has no nested tags");
+    }
+    if (!wellFormedInitial(cb)) {
+      throw error(Rule.UNEXPECTED_BYTE, q, String.format("initial byte 0x%02x cannot start an item here", cb));
+    }
+    int want = tag == CborCodec.TAG_BIGNUM || tag == CborCodec.TAG_NEGATIVE_BIGNUM ? 2
+        : tag == CborCodec.TAG_SYMBOL ? 3
+        : tag == CborCodec.TAG_DESCRIPTOR ? 0
+        : 4;
+    if (major != want) {
+      throw error(
+          Rule.UNKNOWN_TAG,
+          start,
+          "tag " + tag + " must enclose " + MAJOR_NAMES[want] + ", not " + describeInitial(cb));
+    }
+    if (tag == CborCodec.TAG_SYMBOL) return symbol(start, q);
+    if (tag == CborCodec.TAG_RECORD) return record(start, q, depth);
+    if (tag == CborCodec.TAG_TAGGED) return taggedValue(start, q, depth);
+    if (tag == CborCodec.TAG_ERROR) return ocapnError(start, q, depth);
+    if (tag == CborCodec.TAG_DESCRIPTOR) return descriptor(start, q);
+    return bignum(start, q, tag == CborCodec.TAG_NEGATIVE_BIGNUM);
+  }
+
+  private Object bignum(int start, int q, boolean negative) throws IOException {
+    scan(start, q, 2, limits.maxByteArrayBytes(), Rule.BYTES_TOO_LONG);
+    next(JsonToken.VALUE_NUMBER_INT, start);
+    byte[] magnitude = p.bignumMagnitude();
+    if (magnitude == null) throw desync(start, "bignum bytes", JsonToken.VALUE_NUMBER_INT);
+    BigInteger n = new BigInteger(1, magnitude);
+    // Tag 3 carries n for the integer -1 - n, which is ~n.
+    return Values.integer(negative ? n.not() : n);
+  }
+
+  private Symbol symbol(int start, int q) throws IOException {
+    scan(start, q, 3, limits.maxStringBytes(), Rule.STRING_TOO_LONG);
+    next(JsonToken.VALUE_STRING, start);
+    if (!chunked) {
+      Symbol cached = symbols.get(buf, contentFrom, contentLength);
+      if (cached != null) {
+        p.skipString(pos);
+        return cached;
+      }
+    }
+    Symbol s = new Symbol(text());
+    if (!chunked) symbols.put(buf, contentFrom, contentLength, s);
+    return s;
+  }
+
+  private Object record(int start, int q, int depth) throws IOException {
+    head(start, q);
+    checkDepth(start, depth);
+    if (!indefinite && arg == 0) throw noLabel(start);
+    // The label is not counted against maxCollectionLength: a record has that many fields.
+    long n = count(start, 1, 1);
+    pos = headEnd;
+    next(JsonToken.START_ARRAY, start);
+    int from = sp;
+    elements(start, n, depth, limits.maxCollectionLength() + 1L);
+    if (sp == from) throw noLabel(start);
+    nextEnd(JsonToken.END_ARRAY);
+    Object label = stack[from];
+    List<Object> fields = popList(from + 1);
+    stack[from] = null;
+    sp = from;
+    return new Record(label, fields);
+  }
+
+  private DecodeException noLabel(int start) {
+    return error(Rule.MALFORMED_VALUE, start, "a record (tag 27) array needs at least a label");
+  }
+
+  private Object taggedValue(int start, int q, int depth) throws IOException {
+    head(start, q);
+    checkDepth(start, depth);
+    boolean indef = indefinite;
+    if (!indef && arg != 2) {
+      throw error(
+          Rule.MALFORMED_VALUE,
+          start,
+          "a tagged value (tag 51713) is an array [tag, value] of 2 items, not "
+              + Long.toUnsignedString(arg));
+    }
+    pos = headEnd;
+    next(JsonToken.START_ARRAY, start);
+    String tag = textElement(start, indef, "the tag of a tagged value (tag 51713) must be a text string");
+    if (pos >= end) throw endsInside(start, "tagged value");
+    if (indef && buf[pos] == (byte) 0xff) {
+      throw error(Rule.MALFORMED_VALUE, start, "a tagged value (tag 51713) needs a value after its tag");
+    }
+    Object value = item(depth + 1);
+    closeIndefinite(start, indef, "a tagged value (tag 51713) has exactly 2 items");
+    nextEnd(JsonToken.END_ARRAY);
+    return new Tagged(tag, value);
+  }
+
+  private Object ocapnError(int start, int q, int depth) throws IOException {
+    head(start, q);
+    checkDepth(start, depth);
+    boolean indef = indefinite;
+    if (!indef && arg != 1) {
+      throw error(
+          Rule.MALFORMED_VALUE,
+          start,
+          "an error (tag 51714) is an array [message] of 1 item, not " + Long.toUnsignedString(arg));
+    }
+    pos = headEnd;
+    next(JsonToken.START_ARRAY, start);
+    String message = textElement(start, indef, "the message of an error (tag 51714) must be a text string");
+    closeIndefinite(start, indef, "an error (tag 51714) has exactly 1 item");
+    nextEnd(JsonToken.END_ARRAY);
+    return new OcapnError(message);
+  }
+
+  private Object descriptor(int start, int q) throws IOException {
+    head(start, q);
+    if (indefinite) {
+      throw error(Rule.UNEXPECTED_BYTE, q, "an integer head cannot have additional information 31");
+    }
+    pos = headEnd;
+    next(JsonToken.VALUE_NUMBER_INT, start);
+    if (p.getNumberType() == NumberType.BIG_INTEGER) {
+      throw error(
+          Rule.DESCRIPTOR_SLOT, start, "descriptor slot " + p.getBigIntegerValue() + " is out of range");
+    }
+    long slot = p.getLongValue();
+    Descriptor d;
+    try {
+      d = context.descriptor(slot, start - base);
+    } catch (RuntimeException e) {
+      throw new ContextFailure(e);
+    }
+    if (d == null) {
+      throw new ContextFailure(new NullPointerException("DecodeContext.descriptor returned null"));
+    }
+    return d;
+  }
+
+  /** A text string element of a tagged value or error. */
+  private String textElement(int container, boolean indef, String what) throws IOException {
+    if (pos >= end) throw endsInside(container, "array");
+    int at = pos;
+    int b = buf[at] & 0xff;
+    if (indef && b == 0xff) throw error(Rule.MALFORMED_VALUE, container, what + "; the array is empty");
+    if ((b >>> 5) != 3) {
+      if (!wellFormedInitial(b)) {
+        throw error(Rule.UNEXPECTED_BYTE, at, String.format("initial byte 0x%02x cannot start an item here", b));
+      }
+      throw error(Rule.MALFORMED_VALUE, at, what + ", not " + describeInitial(b));
+    }
+    current = at;
+    scan(at, at, 3, limits.maxStringBytes(), Rule.STRING_TOO_LONG);
+    next(JsonToken.VALUE_STRING, at);
+    return text();
+  }
+
+  /**
+   * The text string token just read. A definite-length string is taken from the input bytes,
+   * already validated by {@link #scan}; Jackson assembles the chunks of an indefinite one.
+   */
+  private String text() throws IOException {
+    if (chunked) return p.getText();
+    p.skipString(pos);
+    return contentLength == 0 ? "" : new String(buf, contentFrom, contentLength, StandardCharsets.UTF_8);
+  }
+
+  private void closeIndefinite(int start, boolean indef, String what) throws DecodeException {
+    if (!indef) return;
+    if (pos >= end) throw endsInside(start, "array");
+    if (buf[pos] != (byte) 0xff) throw error(Rule.MALFORMED_VALUE, start, what);
+    pos++;
+  }
+
+  /** Pushes the elements of an array onto the stack: {@code n} of them, or up to a break. */
+  private void elements(int start, long n, int depth, long maxItems) throws IOException {
+    for (long i = 0; n < 0 || i < n; i++) {
+      if (pos >= end) throw endsInside(start, "array");
+      if (n < 0) {
+        if (buf[pos] == (byte) 0xff) {
+          pos++;
+          return;
+        }
+        if (i >= maxItems) throw tooManyItems(start, "items");
+      }
+      Object v = item(depth + 1);
+      if (sp == stack.length) stack = Arrays.copyOf(stack, sp * 2);
+      stack[sp++] = v;
+    }
+  }
+
+  private List<Object> popList(int from) {
+    Object[] s = stack;
+    int f = from;
+    int n = sp - from;
+    // The fixed-arity List.of forms wrap one array without a second copy.
+    List<Object> list =
+        switch (n) {
+          case 0 -> List.of();
+          case 1 -> List.of(s[f]);
+          case 2 -> List.of(s[f], s[f + 1]);
+          case 3 -> List.of(s[f], s[f + 1], s[f + 2]);
+          case 4 -> List.of(s[f], s[f + 1], s[f + 2], s[f + 3]);
+          case 5 -> List.of(s[f], s[f + 1], s[f + 2], s[f + 3], s[f + 4]);
+          case 6 -> List.of(s[f], s[f + 1], s[f + 2], s[f + 3], s[f + 4], s[f + 5]);
+          case 7 -> List.of(s[f], s[f + 1], s[f + 2], s[f + 3], s[f + 4], s[f + 5], s[f + 6]);
+          case 8 -> List.of(
+              s[f], s[f + 1], s[f + 2], s[f + 3], s[f + 4], s[f + 5], s[f + 6], s[f + 7]);
+          default -> List.of(Arrays.copyOfRange(s, f, f + n));
+        };
+    Arrays.fill(s, f, sp, null);
+    sp = from;
+    return list;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Heads, lengths, strings
+
+  /**
+   * Reads the head at {@code at} into {@link #arg}, {@link #headEnd}, {@link #indefinite}.
+   * Reserved additional information (28-30) is {@code UNEXPECTED_BYTE} at {@code at}; a head
+   * cut off by the end of input is {@code TRUNCATED} at {@code itemStart}.
+   */
+  private void head(int itemStart, int at) throws DecodeException {
+    int ib = buf[at] & 0xff;
+    int ai = ib & 0x1f;
+    if (ai < 24) {
+      arg = ai;
+      headEnd = at + 1;
+      indefinite = false;
+      return;
+    }
+    int size;
+    switch (ai) {
+      case 24 -> size = 1;
+      case 25 -> size = 2;
+      case 26 -> size = 4;
+      case 27 -> size = 8;
+      case 31 -> {
+        arg = -1;
+        headEnd = at + 1;
+        indefinite = true;
+        return;
+      }
+      default -> throw error(
+          Rule.UNEXPECTED_BYTE,
+          at,
+          String.format("initial byte 0x%02x has reserved additional information %d", ib, ai));
+    }
+    if (end - at - 1 < size) {
+      throw error(Rule.TRUNCATED, itemStart, "the input ends inside an item head");
+    }
+    long v = 0;
+    for (int i = at + 1, e = at + 1 + size; i < e; i++) {
+      v = (v << 8) | (buf[i] & 0xff);
+    }
+    arg = v;
+    headEnd = at + 1 + size;
+    indefinite = false;
+  }
+
+  /**
+   * The declared count of the array or map whose head was just read, or -1 if indefinite,
+   * after checking it against the limit and the bytes left ({@code minItemBytes} per element).
+   */
+  private long count(int start, int minItemBytes, int uncounted) throws DecodeException {
+    if (indefinite) return -1;
+    if (Long.compareUnsigned(arg, limits.maxCollectionLength() + (long) uncounted) > 0) {
+      throw tooManyItems(start, arg);
+    }
+    if (arg * minItemBytes > end - headEnd) {
+      throw error(
+          Rule.TRUNCATED,
+          start,
+          "declares " + arg + " items but only " + (end - headEnd) + " bytes remain");
+    }
+    return arg;
+  }
+
+  private void checkDepth(int start, int depth) throws DecodeException {
+    if (depth >= limits.maxDepth()) {
+      throw error(
+          Rule.DEPTH_EXCEEDED,
+          start,
+          "nesting deeper than the limit of " + limits.maxDepth());
+    }
+  }
+
+  /**
+   * Checks the byte or text string (major type {@code major}) whose head is at {@code at}:
+   * declared lengths against {@code max} and the bytes left, the chunks of an indefinite
+   * string, and UTF-8 for text. Leaves {@link #pos} after the string.
+   */
+  private void scan(int itemStart, int at, int major, int max, Rule tooLong)
+      throws DecodeException {
+    head(itemStart, at);
+    if (!indefinite) {
+      if (Long.compareUnsigned(arg, max) > 0) throw tooLong(tooLong, itemStart, arg, max);
+      if (arg > end - headEnd) {
+        throw error(
+            Rule.TRUNCATED,
+            itemStart,
+            "declares " + arg + " bytes but only " + (end - headEnd) + " remain");
+      }
+      int len = (int) arg;
+      if (major == 3) checkUtf8(headEnd, headEnd + len);
+      contentFrom = headEnd;
+      contentLength = len;
+      chunked = false;
+      pos = headEnd + len;
+      return;
+    }
+    long total = 0;
+    int q = headEnd;
+    while (true) {
+      if (q >= end) throw endsInside(itemStart, "indefinite-length string");
+      int cb = buf[q] & 0xff;
+      if (cb == 0xff) {
+        q++;
+        break;
+      }
+      if ((cb >>> 5) != major || (cb & 0x1f) == 31) {
+        throw error(
+            Rule.UNEXPECTED_BYTE,
+            q,
+            "a chunk of an indefinite-length "
+                + MAJOR_NAMES[major]
+                + " must be a definite-length "
+                + MAJOR_NAMES[major]
+                + ", not "
+                + describeInitial(cb));
+      }
+      head(itemStart, q);
+      if (Long.compareUnsigned(arg, max) > 0 || total + arg > max) {
+        throw tooLong(tooLong, itemStart, total + arg, max);
+      }
+      if (arg > end - headEnd) {
+        throw error(Rule.TRUNCATED, itemStart, "a chunk declares more bytes than remain");
+      }
+      int len = (int) arg;
+      // Each chunk must be valid UTF-8 on its own (RFC 8949 section 3.2.3).
+      if (major == 3) checkUtf8(headEnd, headEnd + len);
+      total += len;
+      q = headEnd + len;
+    }
+    contentFrom = -1;
+    contentLength = (int) total;
+    chunked = true;
+    pos = q;
+  }
+
+  private void checkUtf8(int from, int to) throws DecodeException {
+    int bad = invalidUtf8(buf, from, to);
+    if (bad >= 0) {
+      throw error(
+          Rule.INVALID_UTF8,
+          bad,
+          String.format("text is not well-formed UTF-8 (sequence starting 0x%02x)", buf[bad] & 0xff));
+    }
+  }
+
+  /**
+   * The index of the first byte of the first ill-formed sequence in {@code b[from, to)}, or
+   * -1. Strict UTF-8 (RFC 3629): no overlong forms, no encoded surrogates, nothing above
+   * U+10FFFF, no sequence cut off at {@code to}.
+   */
+  static int invalidUtf8(byte[] b, int from, int to) {
+    int i = from;
+    while (i < to) {
+      int c = b[i];
+      if (c >= 0) {
+        i++;
+        continue;
+      }
+      c &= 0xff;
+      if (c < 0xc2) return i; // continuation byte or overlong 2-byte lead
+      if (c < 0xe0) {
+        if (i + 1 >= to || (b[i + 1] & 0xc0) != 0x80) return i;
+        i += 2;
+      } else if (c < 0xf0) {
+        if (i + 2 >= to) return i;
+        int c1 = b[i + 1] & 0xff;
+        if ((c1 & 0xc0) != 0x80 || (b[i + 2] & 0xc0) != 0x80) return i;
+        if (c == 0xe0 && c1 < 0xa0) return i; // overlong
+        if (c == 0xed && c1 >= 0xa0) return i; // surrogate
+        i += 3;
+      } else if (c < 0xf5) {
+        if (i + 3 >= to) return i;
+        int c1 = b[i + 1] & 0xff;
+        if ((c1 & 0xc0) != 0x80 || (b[i + 2] & 0xc0) != 0x80 || (b[i + 3] & 0xc0) != 0x80) {
+          return i;
+        }
+        if (c == 0xf0 && c1 < 0x90) return i; // overlong
+        if (c == 0xf4 && c1 >= 0x90) return i; // above U+10FFFF
+        i += 4;
+      } else {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** False for initial bytes that are not well-formed anywhere an item may start. */
+  private static boolean wellFormedInitial(int ib) {
+    int ai = ib & 0x1f;
+    if (ai >= 28 && ai <= 30) return false;
+    if (ai == 31) {
+      int major = ib >>> 5;
+      return major >= 2 && major <= 5; // indefinite strings, arrays, maps; not ints, tags, break
+    }
+    return true;
+  }
+
+  private static final String[] MAJOR_NAMES = {
+    "an unsigned integer", "a negative integer", "a byte string", "a text string",
+    "an array", "a map", "a tag", "a simple value or float"
+  };
+
+  private static String describeInitial(int ib) {
+    return MAJOR_NAMES[ib >>> 5] + String.format(" (initial byte 0x%02x)", ib);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Jackson
+
+  /** Advances Jackson to the token the pre-check predicted, starting at {@code start}. */
+  private void next(JsonToken expected, int start) throws IOException {
+    JsonToken t = p.nextToken();
+    if (t != expected || p.tokenStart() != start) throw desync(start, expected.name(), t);
+  }
+
+  /** Ends the current container in Jackson (the pre-check has already consumed its break). */
+  private void nextEnd(JsonToken expected) throws IOException {
+    JsonToken t = p.endContainer();
+    if (t != expected) throw desync(current, expected.name(), t);
+  }
+
+  private DecodeException desync(int start, String expected, JsonToken got) {
+    return error(
+        Rule.MALFORMED_VALUE,
+        start,
+        "Jackson read " + got + " where " + expected + " was expected; rejecting the frame");
+  }
+
+  private DecodeException translate(IOException e) {
+    Rule rule = Rule.MALFORMED_VALUE;
+    String message =
+        e instanceof JsonProcessingException j ? j.getOriginalMessage() : String.valueOf(e.getMessage());
+    if (e instanceof JsonEOFException) {
+      rule = Rule.TRUNCATED;
+    } else if (e instanceof StreamConstraintsException) {
+      String m = String.valueOf(message);
+      if (m.contains("nesting depth")) rule = Rule.DEPTH_EXCEEDED;
+      else if (m.contains("Number value length")) rule = Rule.BYTES_TOO_LONG;
+      else if (m.contains("String value length") || m.contains("Name length")) rule = Rule.STRING_TOO_LONG;
+      else if (m.contains("Document length")) rule = Rule.VALUE_TOO_LARGE;
+    }
+    return new DecodeException(rule, current - base, "Jackson: " + message, e);
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Errors
+
+  private DecodeException error(Rule rule, int at, String detail) {
+    return new DecodeException(rule, at - base, detail);
+  }
+
+  /** The input ends where the next item (or break) of the container at {@code start} belongs. */
+  private DecodeException endsInside(int start, String what) {
+    return error(
+        Rule.TRUNCATED, end, "the input ends inside the " + what + " that starts at byte " + (start - base));
+  }
+
+  private DecodeException tooManyItems(int start, String what) {
+    return error(
+        Rule.COLLECTION_TOO_LONG,
+        start,
+        "more than " + limits.maxCollectionLength() + " " + what);
+  }
+
+  private DecodeException tooManyItems(int start, long declared) {
+    return error(
+        Rule.COLLECTION_TOO_LONG,
+        start,
+        "declares "
+            + Long.toUnsignedString(declared)
+            + " items; the limit is "
+            + limits.maxCollectionLength());
+  }
+
+  private DecodeException tooLong(Rule rule, int start, long declared, int max) {
+    return error(
+        rule,
+        start,
+        Long.toUnsignedString(declared) + " bytes is over the limit of " + max);
+  }
+
+  private static String quote(String s) {
+    return s.length() > 64 ? "\"" + s.substring(0, 64) + "...\"" : "\"" + s + "\"";
+  }
+
+  /** Carries an exception thrown by the caller's DecodeContext out unchanged. */
+  private static final class ContextFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ContextFailure(RuntimeException cause) {
+      super(cause);
+    }
+
+    @Override
+    public synchronized RuntimeException getCause() {
+      return (RuntimeException) super.getCause();
+    }
+  }
+}
