@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Encode and decode of one representative CapTP message,
- * {@code <op:deliver <desc:export 5> ['make-car "red" 42] 3 <desc:import-object 17>>}, with
+ * {@code <op:deliver <desc:export 5> ['go "red" 42] 3 <desc:import-object 17>>}, with
  * Capnet's Syrup and CBOR codecs and, as the baseline in the same run, with cbor-java on the
  * same CBOR data items. Each side starts from its own in-memory model (our values; cbor-java's
  * DataItem tree) and ends at bytes, or the reverse.
@@ -44,7 +44,7 @@ public class CodecBench {
   public static Object message() {
     return Record.of("op:deliver",
         Record.of("desc:export", 5L),
-        List.of(new Symbol("make-car"), "red", 42L),
+        List.of(new Symbol("go"), "red", 42L),
         3L,
         Record.of("desc:import-object", 17L));
   }
@@ -53,7 +53,7 @@ public class CodecBench {
   public static DataItem oracleMessage() {
     return record(symbol("op:deliver"),
         record(symbol("desc:export"), new UnsignedInteger(5)),
-        list(symbol("make-car"), new UnicodeString("red"), new UnsignedInteger(42)),
+        list(symbol("go"), new UnicodeString("red"), new UnsignedInteger(42)),
         new UnsignedInteger(3),
         record(symbol("desc:import-object"), new UnsignedInteger(17)));
   }
