@@ -392,6 +392,10 @@ final class CborDecoder {
     byte[] magnitude = p.bignumMagnitude();
     if (magnitude == null) throw desync(start, "bignum bytes", JsonToken.VALUE_NUMBER_INT);
     BigInteger n = new BigInteger(1, magnitude);
+    if (n.bitLength() > limits.maxIntegerBits()) {
+      throw error(Rule.INTEGER_TOO_LARGE, start,
+          "bignum of " + n.bitLength() + " bits exceeds maxIntegerBits " + limits.maxIntegerBits());
+    }
     // Tag 3 carries n for the integer -1 - n, which is ~n.
     return Values.integer(negative ? n.not() : n);
   }
