@@ -80,7 +80,11 @@ class CborHostileInputTest {
   @Test
   void declaredLengthsWithinGenerousLimitsButPastTheEndAreTruncated() {
     Codec generous = Codec.cbor(GENEROUS);
-    for (String hex : new String[] {"5a7fffffff", "7a7fffffff", "9a7fffffff", "ba7fffffff", "d81b9a7fffffff", "c25a7fffffff", "7f7a7fffffff"}) {
+    String[] inputs = {
+      "5a7fffffff", "7a7fffffff", "9a7fffffff", "ba7fffffff", "d81b9a7fffffff", "c25a7fffffff",
+      "7f7a7fffffff"
+    };
+    for (String hex : inputs) {
       DecodeException e = reject(generous, HEX.parseHex(hex));
       assertThat(e.rule()).as("%s: %s", hex, e.getMessage()).isEqualTo(Rule.TRUNCATED);
       assertThat(e.offset()).as(hex).isZero();
@@ -130,7 +134,10 @@ class CborHostileInputTest {
       assertThat(e.offset()).as("cut at %d: %s", n, e.getMessage()).isBetween(0L, (long) n);
     }
     // A cut head or declared length names its item; a missing item names the end of input.
-    long[][] expected = {{0, 0}, {1, 0}, {2, 2}, {3, 0}, {17, 17}, {20, 17}, {25, 20}, {36, 36}, {40, 40}, {45, 37}, {81, 81}};
+    long[][] expected = {
+      {0, 0}, {1, 0}, {2, 2}, {3, 0}, {17, 17}, {20, 17}, {25, 20}, {36, 36}, {40, 40}, {45, 37},
+      {81, 81}
+    };
     for (long[] cut : expected) {
       DecodeException e = reject(Arrays.copyOf(DELIVER, (int) cut[0]));
       assertThat(e.offset()).as("cut at %d: %s", cut[0], e.getMessage()).isEqualTo(cut[1]);
@@ -248,7 +255,8 @@ class CborHostileInputTest {
         byte[] in = len == 1 ? new byte[] {(byte) x} : new byte[] {(byte) (x >> 8), (byte) x};
         try {
           Object v = cbor.decode(in, 0, in.length, CborVectorSlots.DECODE);
-          assertThat(cbor.decode(cbor.encode(v, CborVectorSlots.ENCODE), 0, cbor.encode(v, CborVectorSlots.ENCODE).length, CborVectorSlots.DECODE)).isEqualTo(v);
+          byte[] again = cbor.encode(v, CborVectorSlots.ENCODE);
+          assertThat(cbor.decode(again, 0, again.length, CborVectorSlots.DECODE)).isEqualTo(v);
           values++;
         } catch (DecodeException e) {
           assertThat(e.offset()).as(HEX.formatHex(in)).isBetween(0L, (long) len);
