@@ -30,7 +30,11 @@ class CborHostileInputTest {
               + "6d616b652d63617263726564182a03d81b82d9011872646573633a696d706f72742d6f626a65637411");
 
   private static final DecodeLimits GENEROUS =
-      new DecodeLimits(Integer.MAX_VALUE, 128, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
+      DecodeLimits.DEFAULT
+          .withMaxValueBytes(Integer.MAX_VALUE)
+          .withMaxCollectionLength(Integer.MAX_VALUE)
+          .withMaxStringBytes(Integer.MAX_VALUE)
+          .withMaxByteArrayBytes(Integer.MAX_VALUE);
 
   private static DecodeException reject(Codec codec, byte[] input) {
     try {
