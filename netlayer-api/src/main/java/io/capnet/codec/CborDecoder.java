@@ -37,7 +37,7 @@ import java.util.Objects;
  *   <li>declared lengths and counts against the limits and the bytes left (Jackson would only
  *       fail once it runs off the end);
  *   <li>tags: Jackson folds tags above 2^31 into negative ints, rejects those above 2^32 with
- *       a generic error, and gives tags 4/5 (decimals), 25/256 (string references) meaning of
+ *       a generic error, and gives tag 4 (decimal fraction), 25/256 (string references) meaning of
  *       its own; here only the profile's tags pass, each on its one content type;
  *   <li>UTF-8: Jackson accepts overlong forms, encoded surrogates and code points above
  *       U+10FFFF; here every text string (and every chunk of an indefinite one) is validated;
@@ -199,7 +199,8 @@ final class CborDecoder {
   private Object integer(int start) throws IOException {
     head(start, start);
     if (indefinite) {
-      throw error(Rule.UNEXPECTED_BYTE, start, "an integer head cannot have additional information 31");
+      throw error(
+          Rule.UNEXPECTED_BYTE, start, "an integer head cannot have additional information 31");
     }
     pos = headEnd;
     next(JsonToken.VALUE_NUMBER_INT, start);
@@ -235,7 +236,8 @@ final class CborDecoder {
       case 27: {
         int size = 1 << (ai - 24);
         if (end - start - 1 < size) {
-          throw error(Rule.TRUNCATED, start, "a " + (size * 8) + "-bit float needs " + size + " bytes");
+          throw error(
+              Rule.TRUNCATED, start, "a " + (size * 8) + "-bit float needs " + size + " bytes");
         }
         pos = start + 1 + size;
         next(JsonToken.VALUE_NUMBER_FLOAT, start);
@@ -323,7 +325,7 @@ final class CborDecoder {
     int kb = buf[at] & 0xff;
     if ((kb >>> 5) != 3) {
       if (!wellFormedInitial(kb)) {
-        throw error(Rule.UNEXPECTED_BYTE, at, String.format("initial byte 0x%02x cannot start an item here", kb));
+        throw cannotStart(at, kb);
       }
       throw error(
           Rule.INVALID_KEY,
@@ -366,7 +368,7 @@ final class CborDecoder {
           "tag " + tag + " encloses another tag; the profile has no nested tags");
     }
     if (!wellFormedInitial(cb)) {
-      throw error(Rule.UNEXPECTED_BYTE, q, String.format("initial byte 0x%02x cannot start an item here", cb));
+      throw cannotStart(q, cb);
     }
     int want = tag == CborCodec.TAG_BIGNUM || tag == CborCodec.TAG_NEGATIVE_BIGNUM ? 2
         : tag == CborCodec.TAG_SYMBOL ? 3
@@ -451,10 +453,12 @@ final class CborDecoder {
     }
     pos = headEnd;
     next(JsonToken.START_ARRAY, start);
-    String tag = textElement(start, indef, "the tag of a tagged value (tag 51713) must be a text string");
+    String tag =
+        textElement(start, indef, "the tag of a tagged value (tag 51713) must be a text string");
     if (pos >= end) throw endsInside(start, "tagged value");
     if (indef && buf[pos] == (byte) 0xff) {
-      throw error(Rule.MALFORMED_VALUE, start, "a tagged value (tag 51713) needs a value after its tag");
+      throw error(
+          Rule.MALFORMED_VALUE, start, "a tagged value (tag 51713) needs a value after its tag");
     }
     Object value = item(depth + 1);
     closeIndefinite(start, indef, "a tagged value (tag 51713) has exactly 2 items");
@@ -470,11 +474,13 @@ final class CborDecoder {
       throw error(
           Rule.MALFORMED_VALUE,
           start,
-          "an error (tag 51714) is an array [message] of 1 item, not " + Long.toUnsignedString(arg));
+          "an error (tag 51714) is an array [message] of 1 item, not "
+              + Long.toUnsignedString(arg));
     }
     pos = headEnd;
     next(JsonToken.START_ARRAY, start);
-    String message = textElement(start, indef, "the message of an error (tag 51714) must be a text string");
+    String message =
+        textElement(start, indef, "the message of an error (tag 51714) must be a text string");
     closeIndefinite(start, indef, "an error (tag 51714) has exactly 1 item");
     nextEnd(JsonToken.END_ARRAY);
     return new OcapnError(message);
@@ -489,7 +495,9 @@ final class CborDecoder {
     next(JsonToken.VALUE_NUMBER_INT, start);
     if (p.getNumberType() == NumberType.BIG_INTEGER) {
       throw error(
-          Rule.DESCRIPTOR_SLOT, start, "descriptor slot " + p.getBigIntegerValue() + " is out of range");
+          Rule.DESCRIPTOR_SLOT,
+          start,
+          "descriptor slot " + p.getBigIntegerValue() + " is out of range");
     }
     long slot = p.getLongValue();
     Descriptor d;
@@ -509,10 +517,12 @@ final class CborDecoder {
     if (pos >= end) throw endsInside(container, "array");
     int at = pos;
     int b = buf[at] & 0xff;
-    if (indef && b == 0xff) throw error(Rule.MALFORMED_VALUE, container, what + "; the array is empty");
+    if (indef && b == 0xff) {
+      throw error(Rule.MALFORMED_VALUE, container, what + "; the array is empty");
+    }
     if ((b >>> 5) != 3) {
       if (!wellFormedInitial(b)) {
-        throw error(Rule.UNEXPECTED_BYTE, at, String.format("initial byte 0x%02x cannot start an item here", b));
+        throw cannotStart(at, b);
       }
       throw error(Rule.MALFORMED_VALUE, at, what + ", not " + describeInitial(b));
     }
@@ -529,7 +539,8 @@ final class CborDecoder {
   private String text() throws IOException {
     if (chunked) return p.getText();
     p.skipString(pos);
-    return contentLength == 0 ? "" : new String(buf, contentFrom, contentLength, StandardCharsets.UTF_8);
+    if (contentLength == 0) return "";
+    return new String(buf, contentFrom, contentLength, StandardCharsets.UTF_8);
   }
 
   private void closeIndefinite(int start, boolean indef, String what) throws DecodeException {
@@ -722,7 +733,8 @@ final class CborDecoder {
       throw error(
           Rule.INVALID_UTF8,
           bad,
-          String.format("text is not well-formed UTF-8 (sequence starting 0x%02x)", buf[bad] & 0xff));
+          String.format(
+              "text is not well-formed UTF-8 (sequence starting 0x%02x)", buf[bad] & 0xff));
     }
   }
 
@@ -812,14 +824,18 @@ final class CborDecoder {
   private DecodeException translate(IOException e) {
     Rule rule = Rule.MALFORMED_VALUE;
     String message =
-        e instanceof JsonProcessingException j ? j.getOriginalMessage() : String.valueOf(e.getMessage());
+        e instanceof JsonProcessingException j
+            ? j.getOriginalMessage()
+            : String.valueOf(e.getMessage());
     if (e instanceof JsonEOFException) {
       rule = Rule.TRUNCATED;
     } else if (e instanceof StreamConstraintsException) {
       String m = String.valueOf(message);
       if (m.contains("nesting depth")) rule = Rule.DEPTH_EXCEEDED;
       else if (m.contains("Number value length")) rule = Rule.BYTES_TOO_LONG;
-      else if (m.contains("String value length") || m.contains("Name length")) rule = Rule.STRING_TOO_LONG;
+      else if (m.contains("String value length") || m.contains("Name length")) {
+        rule = Rule.STRING_TOO_LONG;
+      }
       else if (m.contains("Document length")) rule = Rule.VALUE_TOO_LARGE;
     }
     return new DecodeException(rule, current - base, "Jackson: " + message, e);
@@ -835,7 +851,16 @@ final class CborDecoder {
   /** The input ends where the next item (or break) of the container at {@code start} belongs. */
   private DecodeException endsInside(int start, String what) {
     return error(
-        Rule.TRUNCATED, end, "the input ends inside the " + what + " that starts at byte " + (start - base));
+        Rule.TRUNCATED,
+        end,
+        "the input ends inside the " + what + " that starts at byte " + (start - base));
+  }
+
+  private DecodeException cannotStart(int at, int initialByte) {
+    return error(
+        Rule.UNEXPECTED_BYTE,
+        at,
+        String.format("initial byte 0x%02x cannot start an item here", initialByte));
   }
 
   private DecodeException tooManyItems(int start, String what) {

@@ -157,6 +157,7 @@ final class CborEncoder {
       value(t.value(), depth + 1);
       g.writeEndArray();
     } else if (v instanceof OcapnError e) {
+      container(depth); // its array is a level, as the decoder counts it
       g.writeTag(CborCodec.TAG_ERROR);
       g.writeStartArray(e, 1);
       g.writeString(e.message());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.io.ContentReference;
 import com.fasterxml.jackson.core.io.IOContext;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactoryBuilder;
 import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
 import com.fasterxml.jackson.dataformat.cbor.CBORParser;
 import java.io.OutputStream;
@@ -23,7 +24,7 @@ final class CborJacksonFactory extends CBORFactory {
   private static final long serialVersionUID = 1L;
   private static final byte[] NO_BYTES = new byte[0];
 
-  private CborJacksonFactory(com.fasterxml.jackson.dataformat.cbor.CBORFactoryBuilder builder) {
+  private CborJacksonFactory(CBORFactoryBuilder builder) {
     super(builder);
   }
 
@@ -41,7 +42,9 @@ final class CborJacksonFactory extends CBORFactory {
             .maxNameLength(limits.maxStringBytes())
             .build();
     StreamWriteConstraints write =
-        StreamWriteConstraints.builder().maxNestingDepth(saturatedAdd(limits.maxDepth(), 2)).build();
+        StreamWriteConstraints.builder()
+            .maxNestingDepth(saturatedAdd(limits.maxDepth(), 2))
+            .build();
     return new CborJacksonFactory(
         CBORFactory.builder()
             .streamReadConstraints(read)
