@@ -490,6 +490,7 @@ REJECTED = [
     ("struct key over maxStringBytes", "a1646162636401", "string-too-long", 1, {"maxStringBytes": 3}),
     ("bytes over maxByteArrayBytes", "43010203", "bytes-too-long", 0, {"maxByteArrayBytes": 2}),
     ("bignum magnitude over maxByteArrayBytes", "c243010203", "bytes-too-long", 0, {"maxByteArrayBytes": 2}),
+    ("bignum of 65 bits over maxIntegerBits 64", "c249010000000000000000", "integer-too-large", 0, {"maxIntegerBits": 64}),
     ("bytes declaring 2^31-1", "5a7fffffff", "bytes-too-long", 0),
     ("bytes declaring 2^63-1", "5b7fffffffffffffff", "bytes-too-long", 0),
     ("text declaring 2^31-1", "7a7fffffff", "string-too-long", 0),
