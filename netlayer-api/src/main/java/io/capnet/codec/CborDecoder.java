@@ -728,7 +728,7 @@ final class CborDecoder {
   }
 
   private void checkUtf8(int from, int to) throws DecodeException {
-    int bad = invalidUtf8(buf, from, to);
+    int bad = WellFormedUtf8.firstInvalid(buf, from, to);
     if (bad >= 0) {
       throw error(
           Rule.INVALID_UTF8,
@@ -736,47 +736,6 @@ final class CborDecoder {
           String.format(
               "text is not well-formed UTF-8 (sequence starting 0x%02x)", buf[bad] & 0xff));
     }
-  }
-
-  /**
-   * The index of the first byte of the first ill-formed sequence in {@code b[from, to)}, or
-   * -1. Strict UTF-8 (RFC 3629): no overlong forms, no encoded surrogates, nothing above
-   * U+10FFFF, no sequence cut off at {@code to}.
-   */
-  static int invalidUtf8(byte[] b, int from, int to) {
-    int i = from;
-    while (i < to) {
-      int c = b[i];
-      if (c >= 0) {
-        i++;
-        continue;
-      }
-      c &= 0xff;
-      if (c < 0xc2) return i; // continuation byte or overlong 2-byte lead
-      if (c < 0xe0) {
-        if (i + 1 >= to || (b[i + 1] & 0xc0) != 0x80) return i;
-        i += 2;
-      } else if (c < 0xf0) {
-        if (i + 2 >= to) return i;
-        int c1 = b[i + 1] & 0xff;
-        if ((c1 & 0xc0) != 0x80 || (b[i + 2] & 0xc0) != 0x80) return i;
-        if (c == 0xe0 && c1 < 0xa0) return i; // overlong
-        if (c == 0xed && c1 >= 0xa0) return i; // surrogate
-        i += 3;
-      } else if (c < 0xf5) {
-        if (i + 3 >= to) return i;
-        int c1 = b[i + 1] & 0xff;
-        if ((c1 & 0xc0) != 0x80 || (b[i + 2] & 0xc0) != 0x80 || (b[i + 3] & 0xc0) != 0x80) {
-          return i;
-        }
-        if (c == 0xf0 && c1 < 0x90) return i; // overlong
-        if (c == 0xf4 && c1 >= 0x90) return i; // above U+10FFFF
-        i += 4;
-      } else {
-        return i;
-      }
-    }
-    return -1;
   }
 
   /** False for initial bytes that are not well-formed anywhere an item may start. */

@@ -10,67 +10,57 @@ final class WellFormedUtf8 {
   /**
    * Decodes {@code b[off, off+len)}.
    *
-   * @param base the stream offset of {@code b[off]}, so that an error names the bad byte's
-   *     offset
+   * @param base the stream offset of {@code b[off]}, so that an error names the offset of the
+   *     first byte of the bad sequence
    */
   static String decode(byte[] b, int off, int len, long base, String what) throws DecodeException {
-    int end = off + len;
-    int i = off;
-    // ASCII fast path: most CapTP strings and symbols are ASCII.
-    while (i < end && b[i] >= 0) i++;
-    if (i == end) {
-      return new String(b, off, len, java.nio.charset.StandardCharsets.ISO_8859_1);
+    int bad = firstInvalid(b, off, off + len);
+    if (bad >= 0) {
+      throw bad(base + (bad - off), what,
+          String.format("ill-formed sequence starting 0x%02x (overlong, surrogate, beyond U+10FFFF, or cut off)", b[bad] & 0xff));
     }
-    char[] out = new char[len];
-    int o = 0;
-    for (int k = off; k < i; k++) out[o++] = (char) b[k];
-    while (i < end) {
-      int c = b[i] & 0xff;
-      if (c < 0x80) {
-        out[o++] = (char) c;
+    return new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The index of the first byte of the first ill-formed sequence in {@code b[from, to)}, or
+   * -1. Strict UTF-8 (RFC 3629): no overlong forms, no encoded surrogates, nothing above
+   * U+10FFFF, no sequence cut off at {@code to}.
+   */
+  static int firstInvalid(byte[] b, int from, int to) {
+    int i = from;
+    while (i < to) {
+      int c = b[i];
+      if (c >= 0) {
         i++;
         continue;
       }
-      int need;
-      int cp;
-      int min;
-      if (c >= 0xc2 && c <= 0xdf) {
-        need = 1;
-        cp = c & 0x1f;
-        min = 0x80;
-      } else if (c >= 0xe0 && c <= 0xef) {
-        need = 2;
-        cp = c & 0x0f;
-        min = 0x800;
-      } else if (c >= 0xf0 && c <= 0xf4) {
-        need = 3;
-        cp = c & 0x07;
-        min = 0x10000;
-      } else {
-        throw bad(base + (i - off), what, String.format("byte 0x%02x cannot start a UTF-8 sequence", c));
-      }
-      if (i + need >= end) {
-        throw bad(base + (i - off), what, "UTF-8 sequence truncated by the end of the " + what);
-      }
-      for (int k = 1; k <= need; k++) {
-        int cc = b[i + k] & 0xff;
-        if ((cc & 0xc0) != 0x80) {
-          throw bad(base + (i - off), what, String.format("byte 0x%02x is not a UTF-8 continuation byte", cc));
+      c &= 0xff;
+      if (c < 0xc2) return i; // continuation byte or overlong 2-byte lead
+      if (c < 0xe0) {
+        if (i + 1 >= to || (b[i + 1] & 0xc0) != 0x80) return i;
+        i += 2;
+      } else if (c < 0xf0) {
+        if (i + 2 >= to) return i;
+        int c1 = b[i + 1] & 0xff;
+        if ((c1 & 0xc0) != 0x80 || (b[i + 2] & 0xc0) != 0x80) return i;
+        if (c == 0xe0 && c1 < 0xa0) return i; // overlong
+        if (c == 0xed && c1 >= 0xa0) return i; // surrogate
+        i += 3;
+      } else if (c < 0xf5) {
+        if (i + 3 >= to) return i;
+        int c1 = b[i + 1] & 0xff;
+        if ((c1 & 0xc0) != 0x80 || (b[i + 2] & 0xc0) != 0x80 || (b[i + 3] & 0xc0) != 0x80) {
+          return i;
         }
-        cp = (cp << 6) | (cc & 0x3f);
-      }
-      if (cp < min) throw bad(base + (i - off), what, "overlong UTF-8 encoding");
-      if (cp >= 0xd800 && cp <= 0xdfff) throw bad(base + (i - off), what, String.format("UTF-8 encodes the surrogate U+%04X", cp));
-      if (cp > 0x10ffff) throw bad(base + (i - off), what, "UTF-8 code point beyond U+10FFFF");
-      if (cp >= 0x10000) {
-        out[o++] = Character.highSurrogate(cp);
-        out[o++] = Character.lowSurrogate(cp);
+        if (c == 0xf0 && c1 < 0x90) return i; // overlong
+        if (c == 0xf4 && c1 >= 0x90) return i; // above U+10FFFF
+        i += 4;
       } else {
-        out[o++] = (char) cp;
+        return i;
       }
-      i += need + 1;
     }
-    return new String(out, 0, o);
+    return -1;
   }
 
   private static DecodeException bad(long offset, String what, String detail) {
