@@ -127,9 +127,6 @@ final class CborCodec implements Codec {
 
   static final CborCodec DEFAULT = new CborCodec(DecodeLimits.DEFAULT);
 
-  /** Symbol names are the same whatever the limits, so every codec shares one cache. */
-  private static final CborSymbolCache SYMBOLS = new CborSymbolCache();
-
   private final DecodeLimits limits;
   private final CborJacksonFactory factory;
   private final ThreadLocal<CborEncoder> encoders;
@@ -139,7 +136,7 @@ final class CborCodec implements Codec {
     this.limits = Objects.requireNonNull(limits, "limits");
     this.factory = CborJacksonFactory.create(limits);
     this.encoders = ThreadLocal.withInitial(() -> new CborEncoder(factory, limits));
-    this.decoders = ThreadLocal.withInitial(() -> new CborDecoder(factory, limits, SYMBOLS));
+    this.decoders = ThreadLocal.withInitial(() -> new CborDecoder(factory, limits, SymbolCache.SHARED));
   }
 
   @Override
@@ -173,7 +170,7 @@ final class CborCodec implements Codec {
     CborDecoder decoder = decoders.get();
     if (decoder.busy) {
       // Re-entered from a DecodeContext callback: use a fresh decoder for the inner call.
-      decoder = new CborDecoder(factory, limits, SYMBOLS);
+      decoder = new CborDecoder(factory, limits, SymbolCache.SHARED);
     }
     decoder.busy = true;
     try {

@@ -64,7 +64,7 @@ final class CborDecoder {
 
   private final CborJacksonFactory factory;
   private final DecodeLimits limits;
-  private final CborSymbolCache symbols;
+  private final SymbolCache symbols;
 
   /** True while a decode runs on this instance (a context callback may decode re-entrantly). */
   boolean busy;
@@ -95,7 +95,7 @@ final class CborDecoder {
   private int contentLength;
   private boolean chunked;
 
-  CborDecoder(CborJacksonFactory factory, DecodeLimits limits, CborSymbolCache symbols) {
+  CborDecoder(CborJacksonFactory factory, DecodeLimits limits, SymbolCache symbols) {
     this.factory = factory;
     this.limits = limits;
     this.symbols = symbols;

@@ -167,13 +167,8 @@ final class CborEncoder {
       if (slot < 0) throw new EncodeException("EncodeContext.descriptor returned slot " + slot);
       g.writeTag(CborCodec.TAG_DESCRIPTOR);
       g.writeNumber(slot);
-    } else if (v == null) {
-      throw new EncodeException("null is not an OCapN value; use Null.NULL or Undefined.UNDEFINED");
     } else {
-      throw new EncodeException(
-          "not an OCapN value: "
-              + v.getClass().getName()
-              + " (Float, byte[] and Character have no OCapN type; use Double, Bytes, String)");
+      throw EncodeException.notAValue(v);
     }
   }
 

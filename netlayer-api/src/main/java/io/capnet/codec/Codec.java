@@ -1,7 +1,9 @@
 package io.capnet.codec;
 
 /**
- * A wire codec for OCapN values. Instances are immutable and thread-safe.
+ * A wire codec for OCapN values. Instances are immutable and thread-safe. Make one per set of
+ * limits and share it: a CBOR instance keeps per-thread parser state that a fresh instance
+ * has to build again.
  *
  * <p>{@link #decode(byte[])} reads exactly one value that fills the buffer; anything after it
  * is a {@code TRAILING_BYTES} error.

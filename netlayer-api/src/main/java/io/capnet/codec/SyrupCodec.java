@@ -9,7 +9,6 @@ import io.capnet.value.Reference;
 import io.capnet.value.Symbol;
 import io.capnet.value.Tagged;
 import io.capnet.value.Undefined;
-import io.capnet.value.Values;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.List;
@@ -165,6 +164,7 @@ final class SyrupCodec implements Codec {
     private final Out out;
     private final EncodeContext context;
     private final int maxDepth;
+    private boolean inReference;
 
     Writer(Out out, EncodeContext context, int maxDepth) {
       this.out = out;
@@ -233,17 +233,22 @@ final class SyrupCodec implements Codec {
         text(e.message(), '"', "error message");
         out.write('>');
       } else if (v instanceof Reference ref) {
-        Object replacement = context.reference(ref);
-        if (containsReference(replacement, 0)) {
+        if (inReference) {
           throw new EncodeException("EncodeContext.reference returned a value that holds a live reference");
         }
-        value(replacement, depth);
+        Object replacement = context.reference(ref);
+        if (replacement == null) throw new EncodeException("EncodeContext.reference returned null");
+        inReference = true;
+        try {
+          value(replacement, depth);
+        } finally {
+          inReference = false;
+        }
       } else if (v instanceof Descriptor) {
         throw new EncodeException(
             "Syrup cannot carry a Descriptor: file descriptors cross only netlayers that pass them (unix, with CBOR)");
       } else {
-        Values.typeOf(v); // throws, naming the class
-        throw new EncodeException("cannot encode " + v.getClass().getName());
+        throw EncodeException.notAValue(v);
       }
     }
 
@@ -294,22 +299,5 @@ final class SyrupCodec implements Codec {
       }
       out.write('}');
     }
-  }
-
-  static boolean containsReference(Object v, int depth) {
-    if (depth > 256) return true; // too deep to check: refuse rather than overflow
-    if (v instanceof Reference) return true;
-    if (v instanceof List<?> l) {
-      for (Object o : l) if (containsReference(o, depth + 1)) return true;
-    } else if (v instanceof Map<?, ?> m) {
-      for (Map.Entry<?, ?> e : m.entrySet()) {
-        if (containsReference(e.getKey(), depth + 1) || containsReference(e.getValue(), depth + 1)) return true;
-      }
-    } else if (v instanceof Record r) {
-      return containsReference(r.label(), depth + 1) || containsReference(r.fields(), depth + 1);
-    } else if (v instanceof Tagged t) {
-      return containsReference(t.value(), depth + 1);
-    }
-    return false;
   }
 }

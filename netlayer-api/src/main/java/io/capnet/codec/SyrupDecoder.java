@@ -27,7 +27,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -145,7 +145,7 @@ final class SyrupDecoder {
       }
       case '\'': {
         int len = length(big, n, limits.maxStringBytes(), STRING_TOO_LONG, "symbol", start);
-        return new Symbol(in.readUtf8(len, start, "symbol"));
+        return in.readSymbol(len, start);
       }
       default:
         throw new DecodeException(UNEXPECTED_BYTE, in.position() - 1,
@@ -184,16 +184,12 @@ final class SyrupDecoder {
   private Map<Object, Object> struct(int depth, long start) throws IOException {
     in.read();
     enter(depth, start);
-    HashMap<Object, Object> map = new HashMap<>();
-    ArrayList<Object> order = new ArrayList<>();
+    LinkedHashMap<Object, Object> map = new LinkedHashMap<>();
     while (true) {
       int b = skipWhitespace();
       if (b == '}') {
         in.read();
-        // Keep wire order for iteration while giving HashMap lookups.
-        java.util.LinkedHashMap<Object, Object> ordered = new java.util.LinkedHashMap<>(map.size() * 2);
-        for (Object k : order) ordered.put(k, map.get(k));
-        return Collections.unmodifiableMap(ordered);
+        return Collections.unmodifiableMap(map);
       }
       if (b < 0) throw truncated(in.position(), "struct starting at byte " + start + " not closed");
       if (map.size() == limits.maxCollectionLength()) {
@@ -209,7 +205,6 @@ final class SyrupDecoder {
       if (map.putIfAbsent(key, val) != null) {
         throw new DecodeException(DUPLICATE_KEY, keyAt, "duplicate struct key " + Values.describe(key));
       }
-      order.add(key);
     }
   }
 
@@ -299,6 +294,10 @@ final class SyrupDecoder {
 
     abstract String readUtf8(int n, long itemStart, String what) throws IOException;
 
+    Symbol readSymbol(int n, long itemStart) throws IOException {
+      return new Symbol(readUtf8(n, itemStart, "symbol"));
+    }
+
     long readLong(long itemStart) throws IOException {
       byte[] b = readBytes(8, itemStart);
       long v = 0;
@@ -362,6 +361,18 @@ final class SyrupDecoder {
     String readUtf8(int n, long itemStart, String what) throws DecodeException {
       need(n, itemStart);
       String s = WellFormedUtf8.decode(data, pos, n, position(), what);
+      pos += n;
+      return s;
+    }
+
+    @Override
+    Symbol readSymbol(int n, long itemStart) throws DecodeException {
+      need(n, itemStart);
+      Symbol s = SymbolCache.SHARED.get(data, pos, n);
+      if (s == null) {
+        s = new Symbol(WellFormedUtf8.decode(data, pos, n, position(), "symbol"));
+        SymbolCache.SHARED.put(data, pos, n, s);
+      }
       pos += n;
       return s;
     }

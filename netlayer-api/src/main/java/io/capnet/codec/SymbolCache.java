@@ -16,7 +16,7 @@ import java.util.Arrays;
  * rate. Thread-safe without locks: slots hold immutable entries with final fields, so a racing
  * reader sees either no entry or a complete one, and every hit is checked byte for byte.
  */
-final class CborSymbolCache {
+final class SymbolCache {
   static final int SLOTS = 512;
   static final int MAX_NAME_BYTES = 48;
 
@@ -31,6 +31,9 @@ final class CborSymbolCache {
       this.symbol = symbol;
     }
   }
+
+  /** Symbol names are the same whatever the codec or limits, so every decoder shares one cache. */
+  static final SymbolCache SHARED = new SymbolCache();
 
   private final Entry[] slots = new Entry[SLOTS];
 
