@@ -9,4 +9,5 @@ module io.capnet.api {
   exports io.capnet.value;
   exports io.capnet.codec;
   exports io.capnet.locator;
+  exports io.capnet.netlayer;
 }
