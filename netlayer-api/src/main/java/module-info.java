@@ -10,4 +10,5 @@ module io.capnet.api {
   exports io.capnet.codec;
   exports io.capnet.locator;
   exports io.capnet.netlayer;
+  exports io.capnet.captp;
 }

@@ -1,0 +1,981 @@
+package io.capnet.captp;
+
+import io.capnet.codec.Codec;
+import io.capnet.codec.DecodeException;
+import io.capnet.codec.EncodeContext;
+import io.capnet.codec.EncodeException;
+import io.capnet.locator.LocatorException;
+import io.capnet.locator.PeerLocator;
+import io.capnet.netlayer.Connection;
+import io.capnet.netlayer.NetlayerCapability;
+import io.capnet.value.Bytes;
+import io.capnet.value.Descriptor;
+import io.capnet.value.Null;
+import io.capnet.value.OcapnError;
+import io.capnet.value.Record;
+import io.capnet.value.Reference;
+import io.capnet.value.Symbol;
+import io.capnet.value.Tagged;
+import io.capnet.value.Values;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.ref.WeakReference;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One CapTP session over one connection: the four tables, the operations, and the session's
+ * end. Everything here runs in the peer's vat except the reader and writer threads, which only
+ * move bytes and hand over to the vat (see CONCURRENCY.md).
+ *
+ * <pre>
+ *  reader thread            vat (all tables, all user code)          writer thread
+ *  receive() -- decoded --> handle(op) ... sendX() -- encoded bytes --> send(), flush()
+ * </pre>
+ */
+final class CaptpSession {
+  static final System.Logger LOG = System.getLogger("io.capnet.captp.Session");
+  static final String VERSION = "1.0";
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final Object[] CLOSE = new Object[0];
+
+  private enum State { STARTING, ACTIVE, DEAD }
+
+  final PeerImpl peer;
+  final Connection connection;
+  final boolean outgoing;
+  /** For an outgoing session: who we dialled. */
+  final PeerLocator expected;
+  final PeerLocator ourLocation;
+  private final Codec codec;
+  private final SessionLimits limits;
+
+  final KeyPair ourKeys = SessionKeys.generate();
+  final Bytes ourKey = SessionKeys.raw(ourKeys.getPublic());
+  final Bytes ourPublicId = SessionKeys.publicId(ourKey);
+  Bytes remoteKey;
+  Bytes remotePublicId;
+  Bytes sessionId;
+  PeerLocator remoteLocation;
+  Record remoteLocationRecord;
+
+  private State state = State.STARTING;
+  private OcapnError deathReason;
+
+  // The four tables; vat-confined.
+  private final Map<Long, ExportEntry> exports = new HashMap<>();
+  private final Map<Object, ExportEntry> exportsByObject = new IdentityHashMap<>();
+  private long nextExport = 1;
+  private final Map<Long, ImportEntry> imports = new HashMap<>();
+  private final Map<Long, LocalPromise> answers = new HashMap<>();
+  private final Map<Long, LocalPromise> questions = new LinkedHashMap<>();
+  private long nextQuestion = 1;
+  private int outstandingAnswers;
+  private long nextHandoffCount;
+  private final Set<Long> usedHandoffCounts = new HashSet<>();
+  private final Map<Bytes, Object> deposited = new HashMap<>(); // gift id -> gift
+  private final List<RemoteTarget> breakageListeners = new ArrayList<>();
+
+  private final Outbound outbound;
+  private Thread writerThread;
+  private Thread readerThread;
+  private final Semaphore inboundWindow;
+
+  CaptpSession(PeerImpl peer, Connection connection, PeerLocator ourLocation, boolean outgoing,
+      PeerLocator expected) {
+    this.peer = peer;
+    this.connection = connection;
+    this.outgoing = outgoing;
+    this.expected = expected;
+    this.ourLocation = ourLocation;
+    this.codec = connection.codec();
+    this.limits = peer.limits;
+    this.outbound = new Outbound();
+    this.inboundWindow = new Semaphore(limits.maxQueuedInbound());
+    LocalObject bootstrap = new LocalObject(peer, this::bootstrap);
+    ExportEntry e = new ExportEntry(0, bootstrap);
+    e.count = Long.MAX_VALUE / 2; // never collected
+    exports.put(0L, e);
+    exportsByObject.put(bootstrap, e);
+  }
+
+  /** In the vat: say hello, then start the reader and writer. */
+  void start() {
+    Record location = ourLocation.toRecord();
+    byte[] signed = Codec.syrup().encode(Record.of("my-location", location));
+    write(Record.of("op:start-session", VERSION, SessionKeys.publicKeyValue(ourKey), location,
+        SessionKeys.sign(ourKeys.getPrivate(), signed)));
+    writerThread = Thread.ofVirtual().name("capnet-writer " + connection.description()).start(outbound);
+    readerThread = Thread.ofVirtual().name("capnet-reader " + connection.description()).start(this::readLoop);
+    peer.timer.schedule(() -> peer.vat.post(() -> {
+      if (state == State.STARTING) die("no op:start-session within " + limits.startTimeout().toMillis() + " ms", true);
+    }), limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  boolean isAlive() {
+    return state != State.DEAD;
+  }
+
+  boolean isActive() {
+    return state == State.ACTIVE;
+  }
+
+  /** The reason this session died, or null while it lives. */
+  OcapnError deathReason() {
+    return deathReason;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  private void readLoop() {
+    try {
+      while (true) {
+        Object message = connection.receive();
+        if (message == null) {
+          peer.vat.post(() -> die("the connection was closed by the peer", false));
+          return;
+        }
+        inboundWindow.acquire();
+        peer.vat.post(() -> {
+          try {
+            handle(message);
+          } finally {
+            inboundWindow.release();
+          }
+        });
+      }
+    } catch (DecodeException e) {
+      peer.vat.post(() -> die("malformed or oversized frame: " + e.getMessage(), true));
+    } catch (IOException e) {
+      peer.vat.post(() -> die("connection lost: " + e.getMessage(), false));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      peer.vat.post(() -> die("could not read a frame: " + e, true));
+    }
+  }
+
+  /** In the vat: one incoming message. */
+  void handle(Object message) {
+    if (state == State.DEAD) return;
+    try {
+      if (!(message instanceof Record r) || !(r.label() instanceof Symbol op)) {
+        throw new ProtocolException("a CapTP message must be an operation record, got " + LocalPromise.kind(message));
+      }
+      if (state == State.STARTING) {
+        if (!op.name().equals("op:start-session")) {
+          throw new ProtocolException("expected op:start-session first, got " + op.name());
+        }
+        startSession(r);
+        return;
+      }
+      switch (op.name()) {
+        case "op:deliver-only" -> deliverOnly(r);
+        case "op:deliver" -> deliver(r);
+        case "op:listen" -> listen(r);
+        case "op:get", "op:index", "op:untag" -> pick(op.name(), r);
+        case "op:gc-export", "op:gc-exports" -> gcExports(r);
+        case "op:gc-answer", "op:gc-answers" -> gcAnswers(r);
+        case "op:abort" -> {
+          arity(r, 1);
+          Object reason = r.field(0);
+          die("the peer aborted the session: "
+              + (reason instanceof String s ? s : Values.describe(reason, 200)), false);
+        }
+        case "op:start-session" -> throw new ProtocolException("a second op:start-session in one session");
+        default -> throw new ProtocolException("unknown operation " + op.name());
+      }
+    } catch (ProtocolException e) {
+      die(e.getMessage(), true);
+    }
+  }
+
+  private void startSession(Record r) throws ProtocolException {
+    arity(r, 4);
+    if (!VERSION.equals(r.field(0))) {
+      throw new ProtocolException("unsupported CapTP version " + Values.describe(r.field(0), 40)
+          + "; this peer speaks \"" + VERSION + "\"");
+    }
+    Bytes key = SessionKeys.parsePublicKey(r.field(1));
+    PeerLocator location;
+    try {
+      location = PeerLocator.fromRecord(r.field(2));
+    } catch (LocatorException e) {
+      throw new ProtocolException("malformed location in op:start-session: " + e.getMessage());
+    }
+    byte[] signed = Codec.syrup().encode(Record.of("my-location", r.field(2)));
+    if (!SessionKeys.verify(key, signed, r.field(3))) {
+      throw new ProtocolException("bad signature: the op:start-session location signature does not verify"
+          + " with the session key");
+    }
+    var proven = connection.authenticatedDesignator();
+    if (proven.isPresent() && !proven.get().equals(location.designator())) {
+      throw new ProtocolException("the location names designator " + location.designator()
+          + " but the connection authenticated " + proven.get());
+    }
+    if (outgoing && !(expected.designator().equals(location.designator())
+        && expected.transport().equals(location.transport()))) {
+      throw new ProtocolException("dialled " + expected.toUri() + " but the peer says it is " + location.toUri());
+    }
+    remoteKey = key;
+    remotePublicId = SessionKeys.publicId(key);
+    remoteLocation = location;
+    remoteLocationRecord = (Record) r.field(2);
+    sessionId = SessionKeys.sessionId(ourPublicId, remotePublicId);
+    if (peer.sessionStarting(this)) {
+      state = State.ACTIVE;
+      peer.sessionActive(this);
+    }
+  }
+
+  private void deliverOnly(Record r) throws ProtocolException {
+    arity(r, 2);
+    RefImpl target = target(r.field(0));
+    List<Object> args = args(r.field(1));
+    target.deliver(args, null);
+  }
+
+  private void deliver(Record r) throws ProtocolException {
+    arity(r, 4);
+    RefImpl target = target(r.field(0));
+    List<Object> args = args(r.field(1));
+    Object answerPos = r.field(2);
+    Object resolveMeDesc = r.field(3);
+    RefImpl resolveMe = null;
+    if (!Boolean.FALSE.equals(resolveMeDesc)) {
+      if (!(resolveMeDesc instanceof Record d)
+          || !(d.hasLabel("desc:import-object") || d.hasLabel("desc:import-promise"))) {
+        throw new ProtocolException("malformed descriptor: resolve-me-desc must be <desc:import-object n>,"
+            + " <desc:import-promise n> or false, got " + Values.describe(resolveMeDesc, 100));
+      }
+      resolveMe = (RefImpl) unmarshal(d);
+    }
+    if (Boolean.FALSE.equals(answerPos) && resolveMe == null) {
+      target.deliver(args, null);
+      return;
+    }
+    LocalPromise answer = newAnswer(Boolean.FALSE.equals(answerPos) ? -1 : position(answerPos, "answer-pos"));
+    if (resolveMe != null) {
+      RefImpl resolver = resolveMe;
+      answer.onSettled((value, broken) -> {
+        if (state == State.DEAD) return;
+        resolver.deliver(broken == null ? List.of(new Symbol("fulfill"), value)
+            : List.of(new Symbol("break"), broken), null);
+      });
+    }
+    target.deliver(args, answer);
+  }
+
+  /** A promise for a question the peer asked, at {@code position} (or none when -1). */
+  private LocalPromise newAnswer(long position) throws ProtocolException {
+    if (position >= 0 && answers.containsKey(position)) {
+      throw new ProtocolException("answer position " + position + " reused while still in use");
+    }
+    if (outstandingAnswers >= limits.maxOutstandingQuestions()) {
+      throw new ProtocolException("more than " + limits.maxOutstandingQuestions()
+          + " outstanding questions in one session");
+    }
+    LocalPromise answer = new LocalPromise(peer);
+    outstandingAnswers++;
+    answer.onSettled((v, e) -> outstandingAnswers--);
+    if (position >= 0) answers.put(position, answer);
+    return answer;
+  }
+
+  private void listen(Record r) throws ProtocolException {
+    if (r.size() != 2 && r.size() != 3) throw arityError(r, "2 or 3");
+    RefImpl subject = target(r.field(0));
+    Object listenerDesc = r.field(1);
+    if (!(listenerDesc instanceof Record d)
+        || !(d.hasLabel("desc:import-object") || d.hasLabel("desc:import-promise"))) {
+      throw new ProtocolException("malformed descriptor: listen-desc must be <desc:import-object n> or"
+          + " <desc:import-promise n>, got " + Values.describe(listenerDesc, 100));
+    }
+    RefImpl listener = (RefImpl) unmarshal(d);
+    if (subject instanceof LocalPromise p) {
+      p.onSettled((value, broken) -> notify(listener, value, broken));
+    } else if (subject instanceof LocalObject o && o.revocable() && !o.isRevoked()) {
+      o.onBroken(reason -> notify(listener, null, reason));
+    } else if (subject instanceof LocalObject o && o.isRevoked()) {
+      o.onBroken(reason -> notify(listener, null, reason));
+    } else {
+      notify(listener, subject, null);
+    }
+  }
+
+  private void notify(RefImpl listener, Object value, Object broken) {
+    if (state == State.DEAD) return;
+    listener.deliver(broken == null ? List.of(new Symbol("fulfill"), value)
+        : List.of(new Symbol("break"), broken), null);
+  }
+
+  private void pick(String op, Record r) throws ProtocolException {
+    arity(r, 3);
+    RefImpl subject = target(r.field(0));
+    Object operand = r.field(1);
+    LocalPromise answer = newAnswer(position(r.field(2), "new-answer-pos"));
+    java.util.function.Function<Object, Object> f;
+    switch (op) {
+      case "op:get" -> {
+        if (!(operand instanceof String name)) throw new ProtocolException("op:get field-name must be a String");
+        f = v -> {
+          if (!(v instanceof Map<?, ?> m)) throw broken("op:get needs a Struct, got " + LocalPromise.kind(v));
+          Object x = m.get(name);
+          if (x == null) throw broken("the Struct has no field \"" + name + "\"");
+          return x;
+        };
+      }
+      case "op:index" -> {
+        if (!(operand instanceof Long index)) throw new ProtocolException("op:index index must be an Integer");
+        f = v -> {
+          if (!(v instanceof List<?> l)) throw broken("op:index needs a List, got " + LocalPromise.kind(v));
+          if (index < 0 || index >= l.size()) throw broken("index " + index + " is outside the List of " + l.size());
+          return l.get(index.intValue());
+        };
+      }
+      default -> {
+        if (!(operand instanceof String tag)) throw new ProtocolException("op:untag tag must be a String");
+        f = v -> {
+          if (!(v instanceof Tagged t)) throw broken("op:untag needs a Tagged, got " + LocalPromise.kind(v));
+          if (!t.tag().equals(tag)) throw broken("expected tag \"" + tag + "\", got \"" + t.tag() + "\"");
+          return t.value();
+        };
+      }
+    }
+    if (subject instanceof LocalPromise p) {
+      LocalPromise.pickWhenSettled(p, f, answer);
+    } else {
+      try {
+        answer.resolve(f.apply(subject));
+      } catch (BrokenException e) {
+        answer.breakWith(e.reason());
+      }
+    }
+  }
+
+  private static BrokenException broken(String message) {
+    return new BrokenException(new OcapnError(message));
+  }
+
+  private void gcExports(Record r) throws ProtocolException {
+    arity(r, 2);
+    List<?> positions = list(r.field(0), "export-positions");
+    List<?> deltas = list(r.field(1), "wire-deltas");
+    if (positions.size() != deltas.size()) {
+      throw new ProtocolException("op:gc-export has " + positions.size() + " positions but "
+          + deltas.size() + " wire-deltas");
+    }
+    for (int i = 0; i < positions.size(); i++) {
+      long pos = position(positions.get(i), "export position");
+      long delta = position(deltas.get(i), "wire-delta");
+      if (pos == 0) continue; // the bootstrap object lives as long as the session
+      ExportEntry e = exports.get(pos);
+      if (e == null) throw new ProtocolException("op:gc-export of export position " + pos + ", which was never given");
+      if (delta > e.count) {
+        throw new ProtocolException("op:gc-export of position " + pos + " by " + delta
+            + " but it was sent only " + e.count + " times");
+      }
+      e.count -= delta;
+      if (e.count == 0) {
+        exports.remove(pos);
+        exportsByObject.remove(e.object);
+      }
+    }
+  }
+
+  private void gcAnswers(Record r) throws ProtocolException {
+    arity(r, 1);
+    for (Object p : list(r.field(0), "answer-positions")) {
+      long pos = position(p, "answer position");
+      if (answers.remove(pos) == null) {
+        throw new ProtocolException("op:gc-answer of answer position " + pos + ", which is not in use");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- the bootstrap object
+
+  private Object bootstrap(List<Object> args) {
+    if (args.isEmpty() || !(args.get(0) instanceof Symbol method)) {
+      throw broken("the bootstrap object takes 'fetch, 'deposit-gift or 'withdraw-gift");
+    }
+    switch (method.name()) {
+      case "fetch" -> {
+        if (args.size() != 2 || !(args.get(1) instanceof Bytes swiss)) {
+          throw broken("fetch takes one swiss number (a ByteArray)");
+        }
+        RefImpl found = peer.lookup(swiss);
+        if (found == null) throw broken("no object is exported under that swiss number");
+        return found;
+      }
+      case "deposit-gift" -> {
+        if (args.size() != 3 || !(args.get(1) instanceof Bytes giftId) || !(args.get(2) instanceof Reference)) {
+          throw broken("deposit-gift takes a gift id (a ByteArray) and a reference");
+        }
+        if (deposited.size() >= limits.maxOutstandingQuestions()) {
+          throw broken("too many gifts deposited and not withdrawn");
+        }
+        peer.deposit(this, giftId, args.get(2));
+        return Null.NULL;
+      }
+      case "withdraw-gift" -> {
+        if (args.size() != 2) throw broken("withdraw-gift takes one signed desc:handoff-receive");
+        LocalPromise gift = new LocalPromise(peer);
+        peer.withdraw(this, args.get(1), gift);
+        return gift;
+      }
+      default -> throw broken("the bootstrap object has no method " + method.name());
+    }
+  }
+
+  Map<Bytes, Object> depositedGifts() {
+    return deposited;
+  }
+
+  /** Checks and spends a handoff count from a desc:handoff-receive arriving here. */
+  boolean spendHandoffCount(long count) {
+    if (usedHandoffCounts.size() >= limits.maxOutstandingQuestions() * 4L) return false;
+    return usedHandoffCounts.add(count);
+  }
+
+  // ---------------------------------------------------------------- sending
+
+  /** Sends a message to {@code toDesc}, asking for an answer when {@code answer} is not null. */
+  void sendDeliver(Record toDesc, List<Object> args, LocalPromise answer) {
+    if (state == State.DEAD) {
+      if (answer != null) answer.breakWith(deathReason);
+      return;
+    }
+    List<Runnable> after = new ArrayList<>(0);
+    Object wireArgs;
+    try {
+      wireArgs = marshal(args, after, 0);
+    } catch (IllegalArgumentException e) {
+      if (answer != null) answer.breakWith(new OcapnError("cannot send: " + e.getMessage()));
+      return;
+    }
+    if (answer == null) {
+      write(Record.of("op:deliver-only", toDesc, wireArgs));
+    } else {
+      long q = nextQuestion++;
+      LocalObject resolver = new LocalObject(peer, new ResolverHandler(answer));
+      answer.remoteSession = this;
+      answer.remoteDesc = Record.of("desc:answer", q);
+      answer.questionPosition = q;
+      questions.put(q, answer);
+      write(Record.of("op:deliver", toDesc, wireArgs, q, exportDesc(resolver)));
+    }
+    for (Runnable r : after) r.run();
+  }
+
+  /** Pipelines op:get, op:index or op:untag to a promise in this session. */
+  void sendPick(Record subject, String op, Object operand, LocalPromise derived) {
+    long q = nextQuestion++;
+    derived.remoteSession = this;
+    derived.remoteDesc = Record.of("desc:answer", q);
+    derived.questionPosition = q;
+    questions.put(q, derived);
+    write(Record.of("op:" + op, subject, operand, q));
+    derived.wantSettlement();
+  }
+
+  /** Asks the peer to tell us when {@code promise} (imported or picked) settles. */
+  void sendListen(LocalPromise promise) {
+    LocalObject resolver = new LocalObject(peer, new ResolverHandler(promise));
+    write(Record.of("op:listen", promise.remoteDesc, exportDesc(resolver), false));
+  }
+
+  /** Asks the exporter to tell us if {@code target} breaks (a revoked caretaker). */
+  void sendListenForBreakage(RemoteTarget target) {
+    LocalObject listener = new LocalObject(peer, args -> {
+      if (args.size() == 2 && new Symbol("break").equals(args.get(0))) target.broke(args.get(1));
+      return Null.NULL;
+    });
+    write(Record.of("op:listen", target.desc, exportDesc(listener), false));
+  }
+
+  /** Our question at {@code position} settled: the peer may forget its answer. */
+  void questionSettled(long position) {
+    if (questions.remove(position) != null && state == State.ACTIVE) {
+      write(Record.of("op:gc-answer", List.of(position)));
+    }
+  }
+
+  private void write(Record message) {
+    if (state == State.DEAD) return;
+    List<Descriptor> fds = new ArrayList<>(0);
+    byte[] bytes;
+    try {
+      bytes = codec.encode(message, descriptorsInto(fds));
+    } catch (EncodeException e) {
+      die("could not encode an outgoing message: " + e.getMessage(), true);
+      return;
+    }
+    if (!outbound.offer(bytes, fds)) {
+      die("more than " + limits.maxOutboundBytes() + " bytes queued for the peer: it is not reading", false);
+    }
+  }
+
+  private EncodeContext descriptorsInto(List<Descriptor> fds) {
+    boolean canPass = connection.supports(NetlayerCapability.DESCRIPTORS);
+    return new EncodeContext() {
+      @Override
+      public Object reference(Reference ref) {
+        throw new EncodeException("a live reference reached the encoder unmarshalled");
+      }
+
+      @Override
+      public int descriptor(Descriptor d) {
+        if (!canPass) throw new EncodeException(connection.description() + " cannot carry file descriptors");
+        fds.add(d);
+        return fds.size() - 1;
+      }
+    };
+  }
+
+  // ---------------------------------------------------------------- marshalling
+
+  /** Replaces references with this session's descriptors; copies only what changes. */
+  private Object marshal(Object v, List<Runnable> after, int depth) {
+    if (depth > codec.limits().maxDepth()) throw new EncodeException("the value nests deeper than " + depth);
+    if (v instanceof RefImpl r) return marshalRef(r, after);
+    if (v instanceof List<?> l) {
+      List<Object> out = null;
+      for (int i = 0, n = l.size(); i < n; i++) {
+        Object x = l.get(i);
+        Object m = marshal(x, after, depth + 1);
+        if (m != x && out == null) {
+          out = new ArrayList<>(n);
+          for (int j = 0; j < i; j++) out.add(l.get(j));
+        }
+        if (out != null) out.add(m);
+      }
+      return out == null ? l : out;
+    }
+    if (v instanceof Map<?, ?> m) {
+      Map<Object, Object> out = null;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        Object x = e.getValue();
+        Object y = marshal(x, after, depth + 1);
+        if (y != x && out == null) out = new LinkedHashMap<>(m);
+        if (out != null) out.put(e.getKey(), y);
+      }
+      return out == null ? m : out;
+    }
+    if (v instanceof Tagged t) {
+      Object inner = marshal(t.value(), after, depth + 1);
+      return inner == t.value() ? t : new Tagged(t.tag(), inner);
+    }
+    if (v instanceof Reference) throw new EncodeException("a reference from another library cannot be sent");
+    Values.typeOf(v); // IllegalArgumentException naming anything that is not a value
+    return v;
+  }
+
+  private Record marshalRef(RefImpl r, List<Runnable> after) {
+    if (r.peer != peer) throw new EncodeException("a reference belongs to another Peer");
+    if (r instanceof LocalObject o) return exportDesc(o);
+    if (r instanceof RemoteTarget t) {
+      if (t.session == this) return t.desc;
+      if (t.session.isActive() && isActive()) return handoff(t, after);
+      LocalPromise broken = new LocalPromise(peer);
+      broken.breakWith(t.session.deathReason() != null ? t.session.deathReason()
+          : new OcapnError("the reference's session is not active"));
+      return exportDesc(broken);
+    }
+    LocalPromise end = ((LocalPromise) r).shortened();
+    Object v = end.fulfilledValue();
+    if (v instanceof RefImpl ref) return marshalRef(ref, after);
+    if (end.isPending() && end.remoteSession == this) return end.remoteDesc;
+    return exportDesc(end);
+  }
+
+  /** Exports a local object or promise, counting each time it is sent. */
+  private Record exportDesc(RefImpl r) {
+    ExportEntry e = exportsByObject.get(r);
+    if (e == null) {
+      e = new ExportEntry(nextExport++, r);
+      exports.put(e.position, e);
+      exportsByObject.put(r, e);
+    }
+    e.count++;
+    return Record.of(r instanceof LocalPromise ? "desc:import-promise" : "desc:import-object", e.position);
+  }
+
+  /**
+   * A third-party handoff: deposits the gift with its exporter and sends the receiver a signed
+   * certificate to redeem it with.
+   */
+  private Record handoff(RemoteTarget gift, List<Runnable> after) {
+    CaptpSession exporter = gift.session;
+    Bytes giftId = randomBytes(32);
+    Record give = Record.of("desc:handoff-give", SessionKeys.publicKeyValue(remoteKey),
+        exporter.remoteLocationRecord, exporter.sessionId, exporter.ourPublicId, giftId);
+    List<Object> sig = SessionKeys.sign(exporter.ourKeys.getPrivate(), Codec.syrup().encode(give));
+    after.add(() -> exporter.sendDeliver(Record.of("desc:export", 0L),
+        List.of(new Symbol("deposit-gift"), giftId, gift), null));
+    return Record.of("desc:sig-envelope", give, sig);
+  }
+
+  static Bytes randomBytes(int n) {
+    byte[] b = new byte[n];
+    RANDOM.nextBytes(b);
+    return Bytes.adopt(b);
+  }
+
+  /** Replaces this session's descriptors with references. */
+  private Object unmarshal(Object v) throws ProtocolException {
+    if (v instanceof Record r) {
+      if (!(r.label() instanceof Symbol label)) return r;
+      String name = label.name();
+      switch (name) {
+        case "desc:import-object" -> {
+          return importRef(descPosition(r), false);
+        }
+        case "desc:import-promise" -> {
+          return importRef(descPosition(r), true);
+        }
+        case "desc:export" -> {
+          return exported(descPosition(r));
+        }
+        case "desc:answer" -> {
+          return answer(descPosition(r));
+        }
+        case "desc:sig-envelope" -> {
+          arity(r, 2);
+          if (r.field(0) instanceof Record signed && signed.hasLabel("desc:handoff-give")) {
+            return receiveHandoff(r);
+          }
+          if (r.field(0) instanceof Record signed && signed.hasLabel("desc:handoff-receive")) {
+            return r; // checked by the bootstrap object's withdraw-gift
+          }
+          throw new ProtocolException("malformed descriptor: a desc:sig-envelope must hold a"
+              + " desc:handoff-give or desc:handoff-receive");
+        }
+        default -> {
+          if (name.startsWith("desc:") || name.startsWith("op:")) {
+            throw new ProtocolException("malformed descriptor: unknown descriptor " + name);
+          }
+          return r;
+        }
+      }
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = null;
+      for (int i = 0, n = l.size(); i < n; i++) {
+        Object x = l.get(i);
+        Object m = unmarshal(x);
+        if (m != x && out == null) {
+          out = new ArrayList<>(n);
+          for (int j = 0; j < i; j++) out.add(l.get(j));
+        }
+        if (out != null) out.add(m);
+      }
+      return out == null ? l : out;
+    }
+    if (v instanceof Map<?, ?> m) {
+      Map<Object, Object> out = null;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        Object x = e.getValue();
+        Object y = unmarshal(x);
+        if (y != x && out == null) out = new LinkedHashMap<>(m);
+        if (out != null) out.put(e.getKey(), y);
+      }
+      return out == null ? m : out;
+    }
+    if (v instanceof Tagged t) {
+      Object inner = unmarshal(t.value());
+      return inner == t.value() ? t : new Tagged(t.tag(), inner);
+    }
+    return v;
+  }
+
+  private RefImpl target(Object desc) throws ProtocolException {
+    if (desc instanceof Record r && (r.hasLabel("desc:export") || r.hasLabel("desc:answer"))) {
+      return (RefImpl) unmarshal(r);
+    }
+    throw new ProtocolException("malformed descriptor: a message target must be <desc:export n> or"
+        + " <desc:answer n>, got " + Values.describe(desc, 100));
+  }
+
+  private List<Object> args(Object v) throws ProtocolException {
+    if (!(v instanceof List<?>)) throw new ProtocolException("message args must be a List, got " + LocalPromise.kind(v));
+    @SuppressWarnings("unchecked")
+    List<Object> out = (List<Object>) unmarshal(v);
+    return out;
+  }
+
+  private RefImpl exported(long position) throws ProtocolException {
+    ExportEntry e = exports.get(position);
+    if (e == null) throw new ProtocolException("export position " + position + " was never given (desc:export)");
+    return e.object;
+  }
+
+  private LocalPromise answer(long position) throws ProtocolException {
+    LocalPromise p = answers.get(position);
+    if (p == null) throw new ProtocolException("answer position " + position + " was never given (desc:answer)");
+    return p;
+  }
+
+  private RefImpl importRef(long position, boolean promise) throws ProtocolException {
+    ImportEntry e = imports.get(position);
+    if (e != null) {
+      if (e.promise != promise) {
+        throw new ProtocolException("import position " + position + " changed kind while still imported");
+      }
+      RefImpl live = e.ref.get();
+      if (live != null) {
+        e.count++;
+        return live;
+      }
+    }
+    ImportEntry fresh = new ImportEntry(position, promise);
+    RefImpl proxy;
+    if (promise) {
+      LocalPromise p = new LocalPromise(peer);
+      p.remoteSession = this;
+      p.remoteDesc = Record.of("desc:export", position);
+      proxy = p;
+    } else {
+      proxy = new RemoteTarget(peer, this, position);
+    }
+    fresh.ref = new WeakReference<>(proxy);
+    imports.put(position, fresh);
+    peer.cleaner.register(proxy, () -> peer.vat.post(() -> importDropped(fresh)));
+    return proxy;
+  }
+
+  /** The last local reference to an import is gone: tell the exporter how many we received. */
+  private void importDropped(ImportEntry e) {
+    if (imports.get(e.position) == e) imports.remove(e.position);
+    long delta = e.count;
+    e.count = 0;
+    if (delta > 0 && state == State.ACTIVE) {
+      write(Record.of("op:gc-export", List.of(e.position), List.of(delta)));
+    }
+  }
+
+  /** The receiver's side of a handoff: redeem the certificate with the exporter. */
+  private LocalPromise receiveHandoff(Record envelope) throws ProtocolException {
+    Record give = (Record) envelope.field(0);
+    arity(give, 5);
+    Bytes receiverKey = SessionKeys.parsePublicKey(give.field(0));
+    LocalPromise gift = new LocalPromise(peer);
+    if (!receiverKey.equals(ourKey)) {
+      gift.breakWith(new OcapnError("handoff refused: the desc:handoff-give names another receiver key"));
+      return gift;
+    }
+    PeerLocator exporterLocation;
+    try {
+      exporterLocation = PeerLocator.fromRecord(give.field(1));
+    } catch (LocatorException e) {
+      throw new ProtocolException("malformed descriptor: desc:handoff-give exporter-location: " + e.getMessage());
+    }
+    if (!(give.field(2) instanceof Bytes giftSession) || !(give.field(4) instanceof Bytes)) {
+      throw new ProtocolException("malformed descriptor: desc:handoff-give session and gift-id must be ByteArrays");
+    }
+    KeyPair signingKeys = ourKeys;
+    if (peer.isSelf(exporterLocation)) {
+      // We are the exporter: the gifter deposited with us over the session the give names.
+      peer.withdrawOwnGift(giftSession, (Bytes) give.field(4), gift);
+      return gift;
+    }
+    peer.connect(exporterLocation).whenComplete((exporter, failure) -> {
+      if (failure != null) {
+        gift.breakWith(new OcapnError("handoff failed: cannot reach the exporter "
+            + exporterLocation.toUri() + ": " + PeerImpl.rootMessage(failure)));
+        return;
+      }
+      exporter.redeem(envelope, signingKeys, gift);
+    });
+    return gift;
+  }
+
+  /** Sends withdraw-gift with a fresh handoff count, signed with the gifter-receiver key. */
+  void redeem(Record signedGive, KeyPair receiverKeys, LocalPromise gift) {
+    Record receive = Record.of("desc:handoff-receive", sessionId, ourPublicId, nextHandoffCount++, signedGive);
+    List<Object> sig = SessionKeys.sign(receiverKeys.getPrivate(), Codec.syrup().encode(receive));
+    sendDeliver(Record.of("desc:export", 0L),
+        List.of(new Symbol("withdraw-gift"), Record.of("desc:sig-envelope", receive, sig)), gift);
+  }
+
+  // ---------------------------------------------------------------- ending
+
+  /** Ends the session, breaking everything that came through it. Idempotent. */
+  void die(String reason, boolean sendAbort) {
+    if (state == State.DEAD) return;
+    boolean wasActive = state == State.ACTIVE;
+    state = State.DEAD;
+    deathReason = new OcapnError(reason);
+    LOG.log(Level.INFO, "session " + connection.description()
+        + (remoteLocation != null ? " with " + remoteLocation.toUri() : "") + " ended: " + reason);
+    if (sendAbort) outbound.offerAbort(reason);
+    outbound.close();
+    peer.timer.schedule(this::closeQuietly, limits.abortLinger().toMillis(), TimeUnit.MILLISECONDS);
+    peer.sessionEnded(this, wasActive);
+    for (LocalPromise q : List.copyOf(questions.values())) q.breakWith(deathReason);
+    questions.clear();
+    for (ImportEntry e : imports.values()) {
+      RefImpl r = e.ref.get();
+      if (r instanceof LocalPromise p) p.breakWith(deathReason);
+      else if (r instanceof RemoteTarget t) t.broke(deathReason);
+    }
+    imports.clear();
+    exports.clear();
+    exportsByObject.clear();
+    answers.clear();
+    deposited.clear();
+  }
+
+  /** After {@link #die}: lets the writer flush the abort, then closes and waits for both threads. */
+  void awaitThreads(java.time.Duration patience) {
+    try {
+      if (writerThread != null) writerThread.join(patience);
+      closeQuietly();
+      if (readerThread != null) readerThread.join(patience);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  void closeQuietly() {
+    try {
+      connection.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.DEBUG, "closing " + connection.description(), e);
+    }
+  }
+
+  // ---------------------------------------------------------------- small parsers
+
+  private static void arity(Record r, int n) throws ProtocolException {
+    if (r.size() != n) throw arityError(r, String.valueOf(n));
+  }
+
+  private static ProtocolException arityError(Record r, String expected) {
+    String label = r.label() instanceof Symbol s ? s.name() : "?";
+    return new ProtocolException((label.startsWith("desc:") ? "malformed descriptor: " : "malformed message: ")
+        + label + " takes " + expected + " fields, got " + r.size());
+  }
+
+  private static long descPosition(Record r) throws ProtocolException {
+    arity(r, 1);
+    Object p = r.field(0);
+    if (p instanceof Long n && n >= 0) return n;
+    String label = ((Symbol) r.label()).name();
+    throw new ProtocolException("malformed descriptor: <" + label + " " + Values.describe(p, 40)
+        + ">: the position must be a non-negative integer");
+  }
+
+  private static long position(Object p, String what) throws ProtocolException {
+    if (p instanceof Long n && n >= 0) return n;
+    throw new ProtocolException("malformed message: " + what + " must be a non-negative integer, got "
+        + Values.describe(p, 40));
+  }
+
+  private static List<?> list(Object v, String what) throws ProtocolException {
+    if (v instanceof List<?> l) return l;
+    throw new ProtocolException("malformed message: " + what + " must be a List, got " + LocalPromise.kind(v));
+  }
+
+  @Override
+  public String toString() {
+    return "session " + connection.description();
+  }
+
+  static final class ExportEntry {
+    final long position;
+    final RefImpl object;
+    long count;
+
+    ExportEntry(long position, RefImpl object) {
+      this.position = position;
+      this.object = object;
+    }
+  }
+
+  static final class ImportEntry {
+    final long position;
+    final boolean promise;
+    long count = 1;
+    WeakReference<RefImpl> ref;
+
+    ImportEntry(long position, boolean promise) {
+      this.position = position;
+      this.promise = promise;
+    }
+  }
+
+  /**
+   * The writer: a bounded byte queue drained by one thread, so that a peer that does not read
+   * stalls only this thread, never the vat.
+   */
+  private final class Outbound implements Runnable {
+    private final LinkedBlockingQueue<Object[]> queue = new LinkedBlockingQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private volatile boolean closed;
+
+    boolean offer(byte[] bytes, List<Descriptor> fds) {
+      if (closed) return true;
+      if (queuedBytes.addAndGet(bytes.length) > limits.maxOutboundBytes()) return false;
+      queue.add(new Object[] {bytes, fds});
+      return true;
+    }
+
+    void offerAbort(String reason) {
+      if (closed) return;
+      try {
+        byte[] bytes = codec.encode(Record.of("op:abort", reason));
+        queue.add(new Object[] {bytes, List.of()});
+      } catch (EncodeException e) {
+        LOG.log(Level.DEBUG, "could not encode op:abort", e);
+      }
+    }
+
+    void close() {
+      if (closed) return;
+      closed = true;
+      queue.add(CLOSE);
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (true) {
+          Object[] item = queue.take();
+          while (item != null) {
+            if (item == CLOSE) {
+              connection.flush();
+              closeQuietly();
+              return;
+            }
+            byte[] bytes = (byte[]) item[0];
+            @SuppressWarnings("unchecked")
+            List<Descriptor> fds = (List<Descriptor>) item[1];
+            connection.send(bytes, fds);
+            queuedBytes.addAndGet(-bytes.length);
+            item = queue.poll();
+          }
+          connection.flush();
+        }
+      } catch (IOException e) {
+        peer.vat.post(() -> die("could not write to the peer: " + e.getMessage(), false));
+        closeQuietly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        closeQuietly();
+      }
+    }
+  }
+}

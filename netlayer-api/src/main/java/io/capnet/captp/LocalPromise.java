@@ -1,0 +1,290 @@
+package io.capnet.captp;
+
+import io.capnet.value.OcapnError;
+import io.capnet.value.Record;
+import io.capnet.value.Tagged;
+import io.capnet.value.Values;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Every promise this peer holds. It may be backed by a remote promise (an answer position or an
+ * imported promise) in one session: while unsettled, messages to it are pipelined there.
+ * All state is vat-confined, except the future, which is thread-safe.
+ */
+final class LocalPromise extends RefImpl implements Promise {
+  private enum State { PENDING, FORWARDED, FULFILLED, BROKEN }
+
+  private final CompletableFuture<Object> future = new CompletableFuture<>();
+  private State state = State.PENDING;
+  private Object value; // FULFILLED: the value; BROKEN: the reason; FORWARDED: the LocalPromise
+  private List<Object[]> queued; // {args, answer} waiting for settlement
+  private List<BiConsumer<Object, Object>> settleReactions;
+
+  /** Where pipelined messages go while this promise is unsettled; null when local only. */
+  CaptpSession remoteSession;
+  Record remoteDesc;
+  /** The answer position of our own question, or -1. */
+  long questionPosition = -1;
+  /** For an imported promise: whether we have sent op:listen for it. */
+  boolean listening;
+
+  LocalPromise(PeerImpl peer) {
+    super(peer);
+  }
+
+  @Override
+  public Kind referenceKind() {
+    return Kind.PROMISE;
+  }
+
+  @Override
+  public boolean isPromise() {
+    return true;
+  }
+
+  @Override
+  public CompletableFuture<Object> future() {
+    peer.vat.post(this::wantSettlement);
+    return future;
+  }
+
+  boolean isSettled() {
+    return state == State.FULFILLED || state == State.BROKEN;
+  }
+
+  boolean isPending() {
+    return state == State.PENDING;
+  }
+
+  /** The promise at the end of the forwarding chain. */
+  LocalPromise shortened() {
+    LocalPromise p = this;
+    while (p.state == State.FORWARDED) p = (LocalPromise) p.value;
+    return p;
+  }
+
+  Object fulfilledValue() {
+    LocalPromise p = shortened();
+    return p.state == State.FULFILLED ? p.value : null;
+  }
+
+  Object brokenReason() {
+    LocalPromise p = shortened();
+    return p.state == State.BROKEN ? p.value : null;
+  }
+
+  @Override
+  void deliver(List<Object> args, LocalPromise answer) {
+    switch (state) {
+      case FORWARDED -> ((LocalPromise) value).deliver(args, answer);
+      case FULFILLED -> {
+        if (value instanceof RefImpl r) {
+          r.deliver(args, answer);
+        } else if (answer != null) {
+          answer.breakWith(new OcapnError(
+              "cannot deliver a message to a promise fulfilled with "
+                  + Values.typeOf(value).name().toLowerCase() + ", not an object"));
+        }
+      }
+      case BROKEN -> {
+        if (answer != null) answer.breakWith(value);
+      }
+      case PENDING -> {
+        if (remoteSession != null && remoteSession.isAlive()) {
+          remoteSession.sendDeliver(remoteDesc, args, answer);
+        } else {
+          if (queued == null) queued = new ArrayList<>();
+          queued.add(new Object[] {args, answer});
+        }
+      }
+    }
+  }
+
+  /** Settles with {@code v}, or follows it when it is a promise. Ignored once settled. */
+  void resolve(Object v) {
+    if (state != State.PENDING) return;
+    if (v instanceof LocalPromise p) {
+      LocalPromise end = p.shortened();
+      if (end == this) {
+        breakWith(new OcapnError("a promise cannot be resolved to itself"));
+        return;
+      }
+      if (end.isSettled()) {
+        if (end.state == State.FULFILLED) resolve(end.value);
+        else breakWith(end.value);
+        return;
+      }
+      state = State.FORWARDED;
+      value = end;
+      detachRemote();
+      List<Object[]> q = queued;
+      queued = null;
+      if (q != null) for (Object[] m : q) end.deliver(castArgs(m[0]), (LocalPromise) m[1]);
+      end.onSettled(this::settleFrom);
+      return;
+    }
+    state = State.FULFILLED;
+    value = v;
+    settled();
+  }
+
+  void breakWith(Object reason) {
+    if (state != State.PENDING) return;
+    state = State.BROKEN;
+    value = reason;
+    settled();
+  }
+
+  private void settleFrom(Object fulfilled, Object broken) {
+    // Only FORWARDED promises get here; they settle as their target did.
+    state = State.PENDING;
+    if (broken != null) breakWith(broken);
+    else resolve(fulfilled);
+  }
+
+  private void settled() {
+    detachRemote();
+    List<Object[]> q = queued;
+    queued = null;
+    if (q != null) for (Object[] m : q) deliver(castArgs(m[0]), (LocalPromise) m[1]);
+    List<BiConsumer<Object, Object>> reactions = settleReactions;
+    settleReactions = null;
+    if (state == State.FULFILLED) future.complete(value);
+    else future.completeExceptionally(new BrokenException(value));
+    if (reactions != null) {
+      for (BiConsumer<Object, Object> r : reactions) {
+        try {
+          if (state == State.FULFILLED) r.accept(value, null);
+          else r.accept(null, value);
+        } catch (RuntimeException e) {
+          PeerImpl.LOG.log(System.Logger.Level.WARNING, "a promise reaction failed", e);
+        }
+      }
+    }
+  }
+
+  private void detachRemote() {
+    CaptpSession s = remoteSession;
+    remoteSession = null;
+    if (s != null && questionPosition >= 0) s.questionSettled(questionPosition);
+    questionPosition = -1;
+  }
+
+  /**
+   * Runs {@code reaction(value, null)} or {@code reaction(null, reason)} once settled, following
+   * forwarding; asks a remote promise for its settlement if nobody has yet.
+   */
+  void onSettled(BiConsumer<Object, Object> reaction) {
+    switch (state) {
+      case FULFILLED -> reaction.accept(value, null);
+      case BROKEN -> reaction.accept(null, value);
+      case FORWARDED, PENDING -> {
+        if (settleReactions == null) settleReactions = new ArrayList<>(2);
+        settleReactions.add(reaction);
+        wantSettlement();
+      }
+    }
+  }
+
+  /** An imported promise learns its settlement only by op:listen; send it once, on demand. */
+  void wantSettlement() {
+    if (state == State.FORWARDED) {
+      ((LocalPromise) value).wantSettlement();
+    } else if (state == State.PENDING && remoteSession != null && !listening && questionPosition < 0) {
+      listening = true;
+      remoteSession.sendListen(this);
+    }
+  }
+
+  @Override
+  void onBroken(Consumer<Object> reaction) {
+    onSettled((v, broken) -> {
+      if (broken != null) PeerImpl.runReaction(reaction, broken);
+      else if (v instanceof RefImpl r) r.onBroken(reaction);
+    });
+  }
+
+  @Override
+  public Promise get(String name) {
+    return derive(v -> {
+      if (!(v instanceof Map<?, ?> m)) throw new BrokenException(new OcapnError("op:get needs a Struct, got " + kind(v)));
+      Object f = m.get(name);
+      if (f == null) throw new BrokenException(new OcapnError("the Struct has no field \"" + name + "\""));
+      return f;
+    }, "get", name);
+  }
+
+  @Override
+  public Promise index(long index) {
+    return derive(v -> {
+      if (!(v instanceof List<?> l)) throw new BrokenException(new OcapnError("op:index needs a List, got " + kind(v)));
+      if (index < 0 || index >= l.size()) {
+        throw new BrokenException(new OcapnError("index " + index + " is outside the List of " + l.size()));
+      }
+      return l.get((int) index);
+    }, "index", index);
+  }
+
+  @Override
+  public Promise untag(String tag) {
+    return derive(v -> {
+      if (!(v instanceof Tagged t)) throw new BrokenException(new OcapnError("op:untag needs a Tagged, got " + kind(v)));
+      if (!t.tag().equals(tag)) {
+        throw new BrokenException(new OcapnError("expected tag \"" + tag + "\", got \"" + t.tag() + "\""));
+      }
+      return t.value();
+    }, "untag", tag);
+  }
+
+  private Promise derive(Function<Object, Object> pick, String op, Object operand) {
+    LocalPromise derived = new LocalPromise(peer);
+    peer.vat.execute(() -> {
+      LocalPromise end = shortened();
+      if (end.isPending() && end.remoteSession != null && end.remoteSession.isAlive()) {
+        end.remoteSession.sendPick(end.remoteDesc, op, operand, derived);
+      } else {
+        pickWhenSettled(end, pick, derived);
+      }
+    });
+    return derived;
+  }
+
+  /** Settles {@code derived} with {@code pick} applied to {@code source}'s eventual value. */
+  static void pickWhenSettled(LocalPromise source, Function<Object, Object> pick, LocalPromise derived) {
+    source.onSettled((v, broken) -> {
+      if (broken != null) {
+        derived.breakWith(broken);
+        return;
+      }
+      try {
+        derived.resolve(pick.apply(v));
+      } catch (BrokenException e) {
+        derived.breakWith(e.reason());
+      }
+    });
+  }
+
+  static String kind(Object v) {
+    try {
+      return Values.typeOf(v).name().toLowerCase();
+    } catch (IllegalArgumentException e) {
+      return v.getClass().getSimpleName();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> castArgs(Object o) {
+    return (List<Object>) o;
+  }
+
+  @Override
+  public String toString() {
+    return "Promise[" + state + "]";
+  }
+}

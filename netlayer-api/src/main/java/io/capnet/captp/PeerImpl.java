@@ -1,0 +1,527 @@
+package io.capnet.captp;
+
+import io.capnet.codec.Codec;
+import io.capnet.locator.PeerLocator;
+import io.capnet.locator.Sturdyref;
+import io.capnet.netlayer.Connection;
+import io.capnet.netlayer.Netlayer;
+import io.capnet.value.Bytes;
+import io.capnet.value.OcapnError;
+import io.capnet.value.Record;
+import io.capnet.value.Symbol;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.ref.Cleaner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+final class PeerImpl implements Peer {
+  static final System.Logger LOG = System.getLogger("io.capnet.captp.Peer");
+  /** One cleaner thread for the process: imports are few and their clean-up only posts to a vat. */
+  static final Cleaner CLEANER = Cleaner.create();
+
+  final Vat vat;
+  final SessionLimits limits;
+  final ScheduledExecutorService timer;
+  final Cleaner cleaner = CLEANER;
+  private final String name;
+  private final List<Netlayer> netlayers;
+  private final Map<Bytes, RefImpl> swiss = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  // Vat-confined.
+  private final Map<PeerKey, CaptpSession> active = new HashMap<>();
+  private final Map<PeerKey, CaptpSession> dialling = new HashMap<>();
+  private final Map<PeerKey, CompletableFuture<CaptpSession>> connecting = new HashMap<>();
+  private final Map<Bytes, CaptpSession> bySessionId = new HashMap<>();
+  private final Set<CaptpSession> all = new LinkedHashSet<>();
+  private final Map<GiftKey, List<LocalPromise>> waitingForGifts = new HashMap<>();
+
+  record PeerKey(String transport, String designator) {
+    static PeerKey of(PeerLocator l) {
+      return new PeerKey(l.transport(), l.designator());
+    }
+  }
+
+  record GiftKey(Bytes session, Bytes giftId) {}
+
+  private PeerImpl(BuilderImpl b) {
+    this.name = b.name;
+    this.limits = b.limits;
+    this.netlayers = List.copyOf(b.netlayers);
+    this.vat = new Vat("capnet-vat " + name);
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "capnet-timer " + name);
+      t.setDaemon(true);
+      return t;
+    });
+    if (b.gcInterval != null) {
+      long ms = b.gcInterval.toMillis();
+      timer.scheduleAtFixedRate(System::gc, ms, ms, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void startAccepting() {
+    for (Netlayer n : netlayers) {
+      try {
+        n.accept(connection -> vat.post(() -> incoming(connection, n)));
+      } catch (IOException e) {
+        throw new IllegalStateException("netlayer " + n.transport() + " cannot accept: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private void incoming(Connection connection, Netlayer netlayer) {
+    if (closed) {
+      closeQuietly(connection);
+      return;
+    }
+    CaptpSession s = new CaptpSession(this, connection, netlayer.locator(), false, null);
+    all.add(s);
+    s.start();
+  }
+
+  // ---------------------------------------------------------------- sessions (in the vat)
+
+  /** A session to {@code remote}, reusing the active one; completes in the vat. */
+  CompletableFuture<CaptpSession> connect(PeerLocator remote) {
+    PeerKey key = PeerKey.of(remote);
+    CaptpSession s = active.get(key);
+    if (s != null) return CompletableFuture.completedFuture(s);
+    CompletableFuture<CaptpSession> pending = connecting.get(key);
+    if (pending != null) return pending;
+    if (closed) return CompletableFuture.failedFuture(new IOException("the peer is closed"));
+    Netlayer netlayer = netlayer(remote.transport());
+    if (netlayer == null) {
+      return CompletableFuture.failedFuture(new IOException("no netlayer for transport "
+          + remote.transport() + "; this peer has " + netlayers.stream().map(Netlayer::transport).toList()));
+    }
+    CompletableFuture<CaptpSession> future = new CompletableFuture<>();
+    connecting.put(key, future);
+    Thread.ofVirtual().name("capnet-connect " + remote.toUri()).start(() -> {
+      try {
+        Connection c = netlayer.connect(remote);
+        vat.post(() -> {
+          if (closed) {
+            closeQuietly(c);
+            fail(key, new IOException("the peer is closed"));
+            return;
+          }
+          CaptpSession session = new CaptpSession(this, c, netlayer.locator(), true, remote);
+          all.add(session);
+          dialling.put(key, session);
+          session.start();
+        });
+      } catch (IOException | RuntimeException e) {
+        vat.post(() -> fail(key, e));
+      }
+    });
+    return future;
+  }
+
+  private void fail(PeerKey key, Throwable e) {
+    CompletableFuture<CaptpSession> f = connecting.remove(key);
+    if (f != null) f.completeExceptionally(e);
+  }
+
+  /**
+   * A session got the peer's op:start-session. Returns false if it must not go on (it has been
+   * aborted): one session per remote peer, with crossed hellos settled by public id.
+   */
+  boolean sessionStarting(CaptpSession s) {
+    PeerKey key = PeerKey.of(s.remoteLocation);
+    if (isSelf(s.remoteLocation)) {
+      s.die("the peer claims our own location " + s.remoteLocation.toUri(), true);
+      return false;
+    }
+    CaptpSession existing = active.get(key);
+    if (!s.outgoing) {
+      CaptpSession ours = dialling.get(key);
+      if (ours == null && existing != null && existing.outgoing) ours = existing;
+      if (ours != null && ours != s) {
+        // Crossed hellos: the session whose initiator key has the lower public id loses.
+        if (ours.ourPublicId.compareTo(s.remotePublicId) < 0) {
+          LOG.log(Level.DEBUG, "crossed hellos with " + key + ": keeping the incoming session");
+          dialling.remove(key);
+          if (active.get(key) == ours) active.remove(key);
+          ours.die("crossed hellos: the other session between these peers won", true);
+          existing = active.get(key);
+        } else {
+          s.die("crossed hellos: the other session between these peers won", true);
+          return false;
+        }
+      }
+    }
+    if (existing != null && existing != s) {
+      s.die("a session with " + s.remoteLocation.toUri() + " is already active", true);
+      return false;
+    }
+    return true;
+  }
+
+  void sessionActive(CaptpSession s) {
+    PeerKey key = PeerKey.of(s.remoteLocation);
+    active.put(key, s);
+    bySessionId.put(s.sessionId, s);
+    if (dialling.get(key) == s) dialling.remove(key);
+    CompletableFuture<CaptpSession> f = connecting.remove(key);
+    if (f != null) f.complete(s);
+  }
+
+  void sessionEnded(CaptpSession s, boolean wasActive) {
+    all.remove(s);
+    if (s.remoteLocation != null) {
+      PeerKey key = PeerKey.of(s.remoteLocation);
+      if (active.get(key) == s) active.remove(key);
+    }
+    if (s.sessionId != null) bySessionId.remove(s.sessionId, s);
+    if (s.outgoing) {
+      PeerKey key = PeerKey.of(s.expected);
+      if (dialling.remove(key, s)) fail(key, new IOException(s.deathReason().message()));
+    }
+    if (wasActive) {
+      for (var it = waitingForGifts.entrySet().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        if (e.getKey().session().equals(s.sessionId)) {
+          for (LocalPromise p : e.getValue()) {
+            p.breakWith(new OcapnError("handoff failed: the gifter's session ended before the gift was"
+                + " deposited: " + s.deathReason().message()));
+          }
+          it.remove();
+        }
+      }
+    }
+  }
+
+  boolean isSelf(PeerLocator l) {
+    for (Netlayer n : netlayers) {
+      PeerLocator mine = n.locator();
+      if (mine.transport().equals(l.transport()) && mine.designator().equals(l.designator())) return true;
+    }
+    return false;
+  }
+
+  private Netlayer netlayer(String transport) {
+    for (Netlayer n : netlayers) if (n.transport().equals(transport)) return n;
+    return null;
+  }
+
+  // ---------------------------------------------------------------- bootstrap services (in the vat)
+
+  RefImpl lookup(Bytes swissNumber) {
+    return swiss.get(swissNumber);
+  }
+
+  void deposit(CaptpSession gifter, Bytes giftId, Object gift) {
+    GiftKey key = new GiftKey(gifter.sessionId, giftId);
+    List<LocalPromise> waiters = waitingForGifts.remove(key);
+    if (waiters != null) {
+      for (LocalPromise p : waiters) p.resolve(gift);
+      return;
+    }
+    if (gifter.depositedGifts().putIfAbsent(giftId, gift) != null) {
+      throw new BrokenException(new OcapnError("a gift with this id is already deposited"));
+    }
+  }
+
+  /** The exporter's side of a handoff: check both signatures and the count, then hand over. */
+  void withdraw(CaptpSession receiver, Object envelope, LocalPromise gift) {
+    try {
+      Record receive = field(envelope, "desc:sig-envelope", 2, 0, "desc:handoff-receive", 4);
+      Object receiveSig = ((Record) envelope).field(1);
+      Record signedGive = field(receive, "desc:handoff-receive", 4, 3, "desc:sig-envelope", 2);
+      Record give = field(signedGive, "desc:sig-envelope", 2, 0, "desc:handoff-give", 5);
+      Bytes receiverKey = SessionKeys.parsePublicKey(give.field(0));
+      if (!SessionKeys.verify(receiverKey, Codec.syrup().encode(receive), receiveSig)) {
+        throw refusal("the desc:handoff-receive signature does not verify with the receiver key in the give");
+      }
+      if (!receiver.sessionId.equals(receive.field(0)) || !receiver.remotePublicId.equals(receive.field(1))) {
+        throw refusal("the desc:handoff-receive names another session or another receiving side");
+      }
+      if (!(receive.field(2) instanceof Long count) || count < 0) {
+        throw refusal("the handoff-count must be a non-negative integer");
+      }
+      if (!(give.field(2) instanceof Bytes giftSession) || !(give.field(3) instanceof Bytes gifterSide)
+          || !(give.field(4) instanceof Bytes giftId)) {
+        throw refusal("the desc:handoff-give session, gifter-side and gift-id must be ByteArrays");
+      }
+      CaptpSession gifter = bySessionId.get(giftSession);
+      if (gifter == null) throw refusal("no active session has the id the desc:handoff-give names");
+      if (!gifter.remotePublicId.equals(gifterSide)) {
+        throw refusal("the gifter-side does not match the gifter in that session");
+      }
+      if (!SessionKeys.verify(gifter.remoteKey, Codec.syrup().encode(give), signedGive.field(1))) {
+        throw refusal("the desc:handoff-give signature does not verify with the gifter's session key");
+      }
+      if (!receiver.spendHandoffCount(count)) {
+        throw refusal("handoff-count " + count + " was already used in this session (a replay?)");
+      }
+      withdrawOwnGift(giftSession, giftId, gift);
+    } catch (BrokenException e) {
+      gift.breakWith(e.reason());
+    } catch (ProtocolException e) {
+      gift.breakWith(new OcapnError("handoff refused: " + e.getMessage()));
+    }
+  }
+
+  void withdrawOwnGift(Bytes giftSession, Bytes giftId, LocalPromise gift) {
+    CaptpSession gifter = bySessionId.get(giftSession);
+    if (gifter == null) {
+      gift.breakWith(new OcapnError("handoff refused: no active session has the id the give names"));
+      return;
+    }
+    Object deposited = gifter.depositedGifts().remove(giftId);
+    if (deposited != null) {
+      gift.resolve(deposited);
+    } else {
+      waitingForGifts.computeIfAbsent(new GiftKey(giftSession, giftId), k -> new ArrayList<>(1)).add(gift);
+    }
+  }
+
+  private static BrokenException refusal(String why) {
+    return new BrokenException(new OcapnError("handoff refused: " + why));
+  }
+
+  private static Record field(Object outer, String outerLabel, int outerArity, int index, String label, int arity) {
+    if (!(outer instanceof Record r) || !r.hasLabel(outerLabel) || r.size() != outerArity
+        || !(r.field(index) instanceof Record inner) || !inner.hasLabel(label) || inner.size() != arity) {
+      throw refusal("expected " + outerLabel + " holding a " + label + " with " + arity + " fields");
+    }
+    return inner;
+  }
+
+  // ---------------------------------------------------------------- the public API
+
+  @Override
+  public Ref spawn(Handler handler) {
+    return new LocalObject(this, Objects.requireNonNull(handler, "handler"));
+  }
+
+  @Override
+  public Deferred deferred() {
+    LocalPromise p = new LocalPromise(this);
+    LocalObject resolver = new LocalObject(this, new ResolverHandler(p));
+    return new Deferred() {
+      @Override
+      public Promise promise() {
+        return p;
+      }
+
+      @Override
+      public Ref resolver() {
+        return resolver;
+      }
+
+      @Override
+      public void fulfill(Object value) {
+        vat.execute(() -> p.resolve(value));
+      }
+
+      @Override
+      public void breakWith(Object reason) {
+        vat.execute(() -> p.breakWith(reason));
+      }
+    };
+  }
+
+  @Override
+  public Sturdyref export(Ref ref) {
+    return export(ref, CaptpSession.randomBytes(32));
+  }
+
+  @Override
+  public Sturdyref export(Ref ref, Bytes swissNumber) {
+    RefImpl r = own(ref);
+    swiss.put(swissNumber, r);
+    return locator().sturdyref(swissNumber);
+  }
+
+  @Override
+  public void unexport(Bytes swissNumber) {
+    swiss.remove(swissNumber);
+  }
+
+  @Override
+  public Promise enliven(Sturdyref sturdyref) {
+    LocalPromise p = new LocalPromise(this);
+    vat.execute(() -> {
+      if (isSelf(sturdyref.peer())) {
+        RefImpl r = lookup(sturdyref.swissNumber());
+        if (r != null) p.resolve(r);
+        else p.breakWith(new OcapnError("no object is exported under that swiss number"));
+        return;
+      }
+      connect(sturdyref.peer()).whenComplete((s, failure) -> {
+        if (failure != null) {
+          p.breakWith(new OcapnError("cannot reach " + sturdyref.peer().toUri() + ": " + rootMessage(failure)));
+        } else {
+          new RemoteTarget(this, s, 0).deliver(List.of(new Symbol("fetch"), sturdyref.swissNumber()), p);
+        }
+      });
+    });
+    return p;
+  }
+
+  @Override
+  public Promise enliven(String sturdyrefUri) {
+    return enliven(Sturdyref.parse(sturdyrefUri));
+  }
+
+  @Override
+  public PeerLocator locator() {
+    if (netlayers.isEmpty()) throw new IllegalStateException("this peer has no netlayer");
+    return netlayers.get(0).locator();
+  }
+
+  @Override
+  public List<PeerLocator> locators() {
+    return netlayers.stream().map(Netlayer::locator).toList();
+  }
+
+  @Override
+  public List<PeerLocator> sessions() {
+    return inVat(() -> active.values().stream().map(s -> s.remoteLocation).toList());
+  }
+
+  @Override
+  public void abortSession(PeerLocator remote, String reason) {
+    vat.execute(() -> {
+      CaptpSession s = active.get(PeerKey.of(remote));
+      if (s != null) s.die(reason, true);
+    });
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    for (Netlayer n : netlayers) {
+      try {
+        n.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.log(Level.DEBUG, "closing netlayer " + n.transport(), e);
+      }
+    }
+    List<CaptpSession> sessions = inVat(() -> {
+      List<CaptpSession> copy = new ArrayList<>(all);
+      for (CaptpSession s : copy) s.die("the peer is shutting down", true);
+      for (CompletableFuture<CaptpSession> f : connecting.values()) {
+        f.completeExceptionally(new IOException("the peer is closed"));
+      }
+      connecting.clear();
+      return copy;
+    });
+    for (CaptpSession s : sessions) s.awaitThreads(limits.abortLinger());
+    vat.stop();
+    timer.shutdownNow();
+  }
+
+  private <T> T inVat(java.util.function.Supplier<T> task) {
+    if (vat.inVat()) return task.get();
+    CompletableFuture<T> f = new CompletableFuture<>();
+    vat.execute(() -> {
+      try {
+        f.complete(task.get());
+      } catch (Throwable t) {
+        f.completeExceptionally(t);
+      }
+    });
+    try {
+      return f.get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("the vat did not answer: " + e, e);
+    }
+  }
+
+  private RefImpl own(Ref ref) {
+    if (!(ref instanceof RefImpl r) || r.peer != this) {
+      throw new IllegalArgumentException("the reference belongs to another Peer");
+    }
+    return r;
+  }
+
+  static void runReaction(Consumer<Object> reaction, Object reason) {
+    try {
+      reaction.accept(reason);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "a whenBroken reaction failed", e);
+    }
+  }
+
+  static String rootMessage(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.toString();
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(Level.DEBUG, "closing " + c.description(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Peer[" + name + "]";
+  }
+
+  static final class BuilderImpl implements Builder {
+    private final List<Netlayer> netlayers = new ArrayList<>();
+    private SessionLimits limits = SessionLimits.DEFAULT;
+    private String name = "peer";
+    private Duration gcInterval;
+
+    @Override
+    public Builder netlayer(Netlayer netlayer) {
+      netlayers.add(Objects.requireNonNull(netlayer, "netlayer"));
+      return this;
+    }
+
+    @Override
+    public Builder limits(SessionLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    @Override
+    public Builder name(String name) {
+      this.name = Objects.requireNonNull(name, "name");
+      return this;
+    }
+
+    @Override
+    public Builder collectGarbageEvery(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) throw new IllegalArgumentException("interval must be positive");
+      this.gcInterval = interval;
+      return this;
+    }
+
+    @Override
+    public Peer build() {
+      PeerImpl p = new PeerImpl(this);
+      p.startAccepting();
+      return p;
+    }
+  }
+}

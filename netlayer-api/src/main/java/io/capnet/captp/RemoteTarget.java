@@ -1,0 +1,73 @@
+package io.capnet.captp;
+
+import io.capnet.value.Record;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/** An object another peer exports to us in one session: {@code <desc:export position>}. */
+final class RemoteTarget extends RefImpl {
+  final CaptpSession session;
+  final long position;
+  final Record desc;
+  private Object brokenReason;
+  private List<Consumer<Object>> brokenReactions;
+  private boolean listening;
+
+  RemoteTarget(PeerImpl peer, CaptpSession session, long position) {
+    super(peer);
+    this.session = session;
+    this.position = position;
+    this.desc = Record.of("desc:export", position);
+  }
+
+  @Override
+  public Kind referenceKind() {
+    return Kind.TARGET;
+  }
+
+  @Override
+  public boolean isPromise() {
+    return false;
+  }
+
+  @Override
+  void deliver(List<Object> args, LocalPromise answer) {
+    Object reason = brokenReason != null ? brokenReason : session.deathReason();
+    if (reason != null) {
+      if (answer != null) answer.breakWith(reason);
+      return;
+    }
+    session.sendDeliver(desc, args, answer);
+  }
+
+  /** The session died, or the exporter told a listener that the object broke (was revoked). */
+  void broke(Object reason) {
+    if (brokenReason != null) return;
+    brokenReason = reason;
+    List<Consumer<Object>> reactions = brokenReactions;
+    brokenReactions = null;
+    if (reactions != null) for (Consumer<Object> r : reactions) PeerImpl.runReaction(r, reason);
+  }
+
+  @Override
+  void onBroken(Consumer<Object> reaction) {
+    Object reason = brokenReason != null ? brokenReason : session.deathReason();
+    if (reason != null) {
+      PeerImpl.runReaction(reaction, reason);
+      return;
+    }
+    if (brokenReactions == null) brokenReactions = new ArrayList<>(1);
+    brokenReactions.add(reaction);
+    if (!listening) {
+      // A revocable exporter answers op:listen on a target only when the target breaks.
+      listening = true;
+      session.sendListenForBreakage(this);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RemoteTarget[" + position + " via " + session + "]";
+  }
+}

@@ -1,0 +1,45 @@
+package io.capnet.captp;
+
+import java.time.Duration;
+
+/**
+ * Per-session limits (see {@code spec/limits.md}). A peer that breaks one is cut off with an
+ * {@code op:abort} that names the limit.
+ *
+ * @param maxOutstandingQuestions questions from the peer not yet answered, and gifts not yet
+ *     withdrawn; one more aborts the session
+ * @param maxOutboundBytes encoded bytes queued for a peer that is not reading; more aborts
+ * @param maxQueuedInbound decoded messages waiting for the vat before the reader stops reading
+ * @param startTimeout how long a new connection may take to send op:start-session
+ * @param abortLinger how long an aborting session may take to flush its op:abort
+ */
+public record SessionLimits(
+    int maxOutstandingQuestions,
+    long maxOutboundBytes,
+    int maxQueuedInbound,
+    Duration startTimeout,
+    Duration abortLinger) {
+
+  public static final SessionLimits DEFAULT =
+      new SessionLimits(10_000, 64L << 20, 1024, Duration.ofSeconds(30), Duration.ofSeconds(2));
+
+  public SessionLimits {
+    if (maxOutstandingQuestions < 1) throw new IllegalArgumentException("maxOutstandingQuestions < 1");
+    if (maxOutboundBytes < 1024) throw new IllegalArgumentException("maxOutboundBytes < 1024");
+    if (maxQueuedInbound < 1) throw new IllegalArgumentException("maxQueuedInbound < 1");
+    if (startTimeout.isNegative() || startTimeout.isZero()) throw new IllegalArgumentException("startTimeout");
+    if (abortLinger.isNegative()) throw new IllegalArgumentException("abortLinger");
+  }
+
+  public SessionLimits withMaxOutstandingQuestions(int n) {
+    return new SessionLimits(n, maxOutboundBytes, maxQueuedInbound, startTimeout, abortLinger);
+  }
+
+  public SessionLimits withMaxOutboundBytes(long n) {
+    return new SessionLimits(maxOutstandingQuestions, n, maxQueuedInbound, startTimeout, abortLinger);
+  }
+
+  public SessionLimits withStartTimeout(Duration d) {
+    return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, d, abortLinger);
+  }
+}
