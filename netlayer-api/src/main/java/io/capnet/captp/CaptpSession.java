@@ -474,6 +474,7 @@ final class CaptpSession {
       answer.remoteSession = this;
       answer.remoteDesc = Record.of("desc:answer", q);
       answer.questionPosition = q;
+      answer.hasResolver = true;
       questions.put(q, answer);
       write(Record.of("op:deliver", toDesc, wireArgs, q, exportDesc(resolver)));
     }

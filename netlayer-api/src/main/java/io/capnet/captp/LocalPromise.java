@@ -31,7 +31,9 @@ final class LocalPromise extends RefImpl implements Promise {
   Record remoteDesc;
   /** The answer position of our own question, or -1. */
   long questionPosition = -1;
-  /** For an imported promise: whether we have sent op:listen for it. */
+  /** Whether the peer will tell us the settlement unasked (we sent a resolve-me-desc). */
+  boolean hasResolver;
+  /** Whether we have sent op:listen for it. */
   boolean listening;
 
   LocalPromise(PeerImpl peer) {
@@ -196,7 +198,7 @@ final class LocalPromise extends RefImpl implements Promise {
   void wantSettlement() {
     if (state == State.FORWARDED) {
       ((LocalPromise) value).wantSettlement();
-    } else if (state == State.PENDING && remoteSession != null && !listening && questionPosition < 0) {
+    } else if (state == State.PENDING && remoteSession != null && !listening && !hasResolver) {
       listening = true;
       remoteSession.sendListen(this);
     }
