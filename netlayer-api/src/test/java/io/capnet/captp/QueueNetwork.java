@@ -19,6 +19,16 @@ import java.util.function.Consumer;
  * test can count and inspect every frame each side sends.
  */
 final class QueueNetwork {
+  private final Codec codec;
+
+  QueueNetwork() {
+    this(Codec.syrup());
+  }
+
+  QueueNetwork(Codec codec) {
+    this.codec = codec;
+  }
+
   private final Map<String, Layer> layers = new ConcurrentHashMap<>();
   private final AtomicInteger ids = new AtomicInteger();
 
@@ -32,7 +42,7 @@ final class QueueNetwork {
   Pipe dial(String designator) throws IOException {
     Layer l = layers.get(designator);
     if (l == null || l.incoming == null) throw new IOException("no such peer " + designator);
-    Pipe[] pair = Pipe.pair("fake-" + ids.incrementAndGet());
+    Pipe[] pair = Pipe.pair("fake-" + ids.incrementAndGet(), codec);
     Thread.ofVirtual().start(() -> l.incoming.accept(pair[1]));
     return pair[0];
   }
@@ -61,7 +71,7 @@ final class QueueNetwork {
     public Connection connect(PeerLocator remote) throws IOException {
       Layer other = layers.get(remote.designator());
       if (other == null || other.incoming == null) throw new IOException("no such peer " + remote.designator());
-      Pipe[] pair = Pipe.pair(locator.designator() + "->" + remote.designator());
+      Pipe[] pair = Pipe.pair(locator.designator() + "->" + remote.designator(), codec);
       pair[0].tap = sent;
       pair[1].tap = other.sent;
       Consumer<Connection> in = other.incoming;
@@ -92,19 +102,21 @@ final class QueueNetwork {
   static final class Pipe implements Connection {
     private static final byte[] EOF = new byte[0];
     private final String name;
+    private final Codec codec;
     private LinkedBlockingQueue<byte[]> in;
     private LinkedBlockingQueue<byte[]> out;
     private volatile boolean closed;
     volatile LinkedBlockingQueue<Object> tap;
     private Pipe peer;
 
-    private Pipe(String name) {
+    private Pipe(String name, Codec codec) {
       this.name = name;
+      this.codec = codec;
     }
 
-    static Pipe[] pair(String name) {
-      Pipe a = new Pipe(name + "/a");
-      Pipe b = new Pipe(name + "/b");
+    static Pipe[] pair(String name, Codec codec) {
+      Pipe a = new Pipe(name + "/a", codec);
+      Pipe b = new Pipe(name + "/b", codec);
       a.in = new LinkedBlockingQueue<>();
       b.in = new LinkedBlockingQueue<>();
       a.out = b.in;
@@ -116,7 +128,7 @@ final class QueueNetwork {
 
     @Override
     public Codec codec() {
-      return Codec.syrup();
+      return codec;
     }
 
     @Override
@@ -127,7 +139,7 @@ final class QueueNetwork {
           in.add(EOF);
           return null;
         }
-        return Codec.syrup().decode(b);
+        return codec.decode(b);
       } catch (InterruptedException e) {
         throw new IOException("interrupted");
       }
