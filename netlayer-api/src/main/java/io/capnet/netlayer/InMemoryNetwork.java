@@ -1,0 +1,297 @@
+package io.capnet.netlayer;
+
+import io.capnet.codec.Codec;
+import io.capnet.codec.DecodeContext;
+import io.capnet.locator.PeerLocator;
+import io.capnet.value.Descriptor;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * A network inside one JVM, for tests and for peers that share a process. Each netlayer on it
+ * has transport {@code "memory"} and locator {@code ocapn://<designator>.memory}.
+ *
+ * <p>A connection is two one-way queues of encoded frames. Each direction holds at most
+ * {@value #MAX_FRAMES} frames, so a sender blocks while its peer does not read, as on a socket.
+ * Frames are copied when sent and decoded by the receiver's codec, so encoding mistakes and
+ * limits show up as they would on a wire. Closing one end lets the other drain what was sent and
+ * then read {@code null}; its sends then fail with "connection closed". After a local close,
+ * {@code receive()} returns {@code null}.
+ *
+ * <p>Connections made before the called netlayer's {@code accept} are held until it is called.
+ */
+public final class InMemoryNetwork {
+  /** The frames one direction of a connection holds before its sender blocks. */
+  public static final int MAX_FRAMES = 1024;
+
+  static final String TRANSPORT = "memory";
+
+  private final ConcurrentHashMap<String, MemoryNetlayer> netlayers = new ConcurrentHashMap<>();
+
+  private InMemoryNetwork() {}
+
+  public static InMemoryNetwork create() {
+    return new InMemoryNetwork();
+  }
+
+  /**
+   * Registers a netlayer with the Syrup codec and default limits.
+   *
+   * @throws IllegalStateException if {@code designator} is already registered and not closed
+   * @throws io.capnet.locator.LocatorException if it cannot be a designator
+   */
+  public Netlayer netlayer(String designator) {
+    return netlayer(designator, Codec.syrup());
+  }
+
+  /** Registers a netlayer whose connections decode with {@code codec} (and its limits). */
+  public Netlayer netlayer(String designator, Codec codec) {
+    PeerLocator locator = PeerLocator.of(designator, TRANSPORT);
+    MemoryNetlayer n = new MemoryNetlayer(locator, Objects.requireNonNull(codec, "codec"));
+    if (netlayers.putIfAbsent(designator, n) != null) {
+      throw new IllegalStateException("designator " + designator + " is already registered on this network");
+    }
+    return n;
+  }
+
+  private final class MemoryNetlayer implements Netlayer {
+    private final PeerLocator locator;
+    private final Codec codec;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final List<MemoryConnection> pending = new ArrayList<>();
+    private Consumer<Connection> acceptor;
+    private boolean closed;
+
+    MemoryNetlayer(PeerLocator locator, Codec codec) {
+      this.locator = locator;
+      this.codec = codec;
+    }
+
+    @Override
+    public String transport() {
+      return TRANSPORT;
+    }
+
+    @Override
+    public PeerLocator locator() {
+      return locator;
+    }
+
+    @Override
+    public Connection connect(PeerLocator remote) throws IOException {
+      if (!remote.transport().equals(TRANSPORT)) {
+        throw new IOException("memory netlayer cannot reach transport " + remote.transport());
+      }
+      if (isClosed()) throw new IOException("memory netlayer " + locator.designator() + " is closed");
+      MemoryNetlayer target = netlayers.get(remote.designator());
+      if (target == null) throw new IOException("no in-memory peer " + remote.designator());
+      Pipe there = new Pipe();
+      Pipe back = new Pipe();
+      String me = locator.designator();
+      String them = remote.designator();
+      MemoryConnection client = new MemoryConnection(back, there, codec, "memory " + me + " -> " + them);
+      MemoryConnection server = new MemoryConnection(there, back, target.codec, "memory " + them + " <- " + me);
+      if (!target.offer(server)) throw new IOException("no in-memory peer " + them + " (it is closed)");
+      return client;
+    }
+
+    private boolean offer(MemoryConnection c) {
+      lock.lock();
+      try {
+        if (closed) return false;
+        if (acceptor == null) pending.add(c);
+        else deliver(acceptor, c);
+        return true;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public void accept(Consumer<Connection> incoming) {
+      Objects.requireNonNull(incoming, "incoming");
+      lock.lock();
+      try {
+        if (acceptor != null) throw new IllegalStateException("accept was already called");
+        if (closed) return;
+        acceptor = incoming;
+        pending.forEach(c -> deliver(incoming, c));
+        pending.clear();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private void deliver(Consumer<Connection> to, Connection c) {
+      Thread.ofVirtual().name("capnet-memory-accept " + c.description()).start(() -> to.accept(c));
+    }
+
+    private boolean isClosed() {
+      lock.lock();
+      try {
+        return closed;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public boolean supports(NetlayerCapability capability) {
+      return false;
+    }
+
+    /** Unregisters the designator and refuses the connections not yet accepted. */
+    @Override
+    public void close() {
+      List<MemoryConnection> refused;
+      lock.lock();
+      try {
+        if (closed) return;
+        closed = true;
+        refused = List.copyOf(pending);
+        pending.clear();
+      } finally {
+        lock.unlock();
+      }
+      netlayers.remove(locator.designator(), this);
+      refused.forEach(MemoryConnection::close);
+    }
+
+    @Override
+    public String toString() {
+      return "memory netlayer " + locator;
+    }
+  }
+
+  /** One direction of a connection: a bounded queue of frames. */
+  private static final class Pipe {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final Condition notFull = lock.newCondition();
+    private final ArrayDeque<byte[]> frames = new ArrayDeque<>();
+    private boolean senderClosed;
+    private boolean receiverClosed;
+
+    void put(byte[] frame) throws IOException {
+      lock.lock();
+      try {
+        while (frames.size() >= MAX_FRAMES && !senderClosed && !receiverClosed) await(notFull);
+        if (senderClosed || receiverClosed) throw new IOException("connection closed");
+        frames.add(frame);
+        notEmpty.signal();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** The next frame, or null once the receiver closed, or the sender closed and all is read. */
+    byte[] take() throws IOException {
+      lock.lock();
+      try {
+        while (frames.isEmpty() && !senderClosed && !receiverClosed) await(notEmpty);
+        if (receiverClosed) return null;
+        byte[] f = frames.poll();
+        if (f != null) notFull.signal();
+        return f;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    void closeSender() {
+      close(true);
+    }
+
+    void closeReceiver() {
+      close(false);
+    }
+
+    private void close(boolean sender) {
+      lock.lock();
+      try {
+        if (sender) senderClosed = true;
+        else {
+          receiverClosed = true;
+          frames.clear();
+        }
+        notEmpty.signalAll();
+        notFull.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private static void await(Condition c) throws InterruptedIOException {
+      try {
+        c.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted");
+      }
+    }
+  }
+
+  private static final class MemoryConnection implements Connection {
+    private final Pipe in;
+    private final Pipe out;
+    private final Codec codec;
+    private final String description;
+
+    MemoryConnection(Pipe in, Pipe out, Codec codec, String description) {
+      this.in = in;
+      this.out = out;
+      this.codec = codec;
+      this.description = description;
+    }
+
+    @Override
+    public Codec codec() {
+      return codec;
+    }
+
+    @Override
+    public Object receive() throws IOException {
+      byte[] frame = in.take();
+      return frame == null ? null : codec.decode(frame, 0, frame.length, DecodeContext.NONE);
+    }
+
+    @Override
+    public void send(byte[] message, List<Descriptor> descriptors) throws IOException {
+      Objects.requireNonNull(message, "message");
+      if (!descriptors.isEmpty()) throw new IOException("this connection cannot carry file descriptors");
+      out.put(message.clone());
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public boolean supports(NetlayerCapability capability) {
+      return false;
+    }
+
+    @Override
+    public String description() {
+      return description;
+    }
+
+    @Override
+    public void close() {
+      out.closeSender();
+      in.closeReceiver();
+    }
+
+    @Override
+    public String toString() {
+      return description;
+    }
+  }
+}
