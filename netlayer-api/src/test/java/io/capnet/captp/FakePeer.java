@@ -20,14 +20,20 @@ import java.util.concurrent.TimeUnit;
  */
 final class FakePeer implements AutoCloseable {
   final QueueNetwork.Pipe pipe;
-  final KeyPair keys = SessionKeys.generate();
-  final Bytes key = SessionKeys.raw(keys.getPublic());
+  final KeyPair keys;
+  final Bytes key;
   final PeerLocator location;
   private final BlockingQueue<Object> received = new ArrayBlockingQueue<>(100_000);
   private static final Object EOF = new Object();
 
   FakePeer(QueueNetwork.Pipe pipe, String designator) {
+    this(pipe, designator, SessionKeys.generate());
+  }
+
+  FakePeer(QueueNetwork.Pipe pipe, String designator, KeyPair keys) {
     this.pipe = pipe;
+    this.keys = keys;
+    this.key = SessionKeys.raw(keys.getPublic());
     this.location = PeerLocator.of(designator, "memory");
     Thread.ofVirtual().start(() -> {
       try {
@@ -56,11 +62,17 @@ final class FakePeer implements AutoCloseable {
   /** Sends our op:start-session and checks theirs. */
   FakePeer hello() throws Exception {
     send(startSession());
+    theirHello();
+    return this;
+  }
+
+  /** Reads and checks their op:start-session; returns their session key. */
+  Bytes theirHello() throws Exception {
     Record theirs = expect("op:start-session");
     Bytes theirKey = SessionKeys.parsePublicKey(theirs.field(1));
     assertThat(SessionKeys.verify(theirKey,
         Codec.syrup().encode(Record.of("my-location", theirs.field(2))), theirs.field(3))).isTrue();
-    return this;
+    return theirKey;
   }
 
   void send(Object message) throws IOException {
