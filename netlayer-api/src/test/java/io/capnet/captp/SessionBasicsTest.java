@@ -21,8 +21,12 @@ class SessionBasicsTest {
   private final QueueNetwork net = new QueueNetwork();
   private final List<Peer> peers = new ArrayList<>();
 
+  private final java.util.Map<String, QueueNetwork.Layer> layers = new java.util.HashMap<>();
+
   private Peer peer(String name) {
-    Peer p = Peer.builder().name(name).netlayer(net.netlayer(name)).build();
+    QueueNetwork.Layer layer = net.netlayer(name);
+    layers.put(name, layer);
+    Peer p = Peer.builder().name(name).netlayer(layer).build();
     peers.add(p);
     return p;
   }
@@ -56,17 +60,33 @@ class SessionBasicsTest {
   void pipelinedSendsCostNoExtraRoundTrip() throws Exception {
     Peer alice = peer("alice");
     Peer bob = peer("bob");
-    CompletableFuture<Void> gate = new CompletableFuture<>();
+    Deferred factoryLater = alice.deferred();
     Ref car = alice.spawn(Methods.builder().on("drive", a -> "Vroom").build());
-    Ref factory = alice.spawn(Methods.builder().on("make", a -> gate.thenApply(x -> car).join()).build());
-    Sturdyref uri = alice.export(alice.spawn(Methods.builder().on("factory", a -> factory).build()));
+    Ref factory = alice.spawn(Methods.builder().on("make", a -> car).build());
+    Sturdyref uri = alice.export(alice.spawn(Methods.builder().on("factory", a -> factoryLater.promise()).build()));
     Ref builder = (Ref) await(bob.enliven(uri));
-    QueueNetwork.Layer bobLayer = (QueueNetwork.Layer) null;
-    // Count what Bob sends before Alice answers anything.
+    QueueNetwork.Layer bobWire = layers.get("bob");
+    QueueNetwork.Layer aliceWire = layers.get("alice");
+    bobWire.sent.clear();
+    aliceWire.sent.clear();
+
     Promise noise = builder.send("factory").send("make").send("drive");
-    Thread.sleep(200);
+
+    List<Record> delivers = new ArrayList<>();
+    while (delivers.size() < 3) {
+      Object frame = bobWire.sent.poll(5, TimeUnit.SECONDS);
+      assertThat(frame).as("bob's next frame").isNotNull();
+      if (((Record) frame).hasLabel("op:deliver")) delivers.add((Record) frame);
+    }
+    // All three went out while the first answer cannot exist yet: one round trip in all.
+    assertThat(delivers).extracting(r -> ((Record) r.field(0)).label())
+        .containsExactly(new Symbol("desc:export"), new Symbol("desc:answer"), new Symbol("desc:answer"));
+    assertThat(delivers.get(1).field(0)).isEqualTo(Record.of("desc:answer", delivers.get(0).field(2)));
+    assertThat(delivers.get(2).field(0)).isEqualTo(Record.of("desc:answer", delivers.get(1).field(2)));
+    assertThat(aliceWire.sent).noneMatch(f -> f instanceof Record r && r.hasLabel("op:deliver-only"));
     assertThat(noise.future()).isNotDone();
-    gate.complete(null);
+
+    factoryLater.fulfill(factory);
     assertThat(await(noise)).isEqualTo("Vroom");
   }
 
