@@ -1,7 +1,6 @@
 package io.capnet.cli;
 
 import io.capnet.captp.Deferred;
-import io.capnet.captp.Methods;
 import io.capnet.captp.Peer;
 import io.capnet.captp.Ref;
 import io.capnet.locator.Sturdyref;
@@ -49,22 +48,30 @@ final class OcapnTestObjects {
     peer.export(object, Bytes.of(swiss.getBytes(StandardCharsets.US_ASCII)));
   }
 
-  /** Takes one list of {@code [color model]} symbol pairs and answers with that many cars. */
+  /**
+   * Takes one {@code [color model]} pair of symbols and answers with a car, as the suite sends;
+   * or a list of such pairs, answered with a list of cars.
+   */
   private static Ref carFactory(Peer peer) {
     return peer.spawn(args -> {
-      if (args.size() != 1 || !(args.get(0) instanceof List<?> specs)) {
-        throw new IllegalArgumentException("the car factory takes one list of [color model] pairs");
+      if (args.size() != 1 || !(args.get(0) instanceof List<?> spec)) {
+        throw new IllegalArgumentException("the car factory takes one [color model] pair, or a list of them");
+      }
+      if (spec.size() == 2 && spec.get(0) instanceof Symbol && spec.get(1) instanceof Symbol) {
+        return car(peer, spec);
       }
       List<Object> cars = new ArrayList<>();
-      for (Object spec : specs) {
-        if (!(spec instanceof List<?> pair) || pair.size() != 2
-            || !(pair.get(0) instanceof Symbol color) || !(pair.get(1) instanceof Symbol model)) {
-          throw new IllegalArgumentException("each car is a [color model] pair of symbols");
-        }
-        cars.add(peer.spawn(Methods.builder()
-            .otherwise(a -> "Vroom! I am a " + color.name() + " " + model.name() + " car!").build()));
-      }
-      return cars.size() == 1 ? cars.get(0) : cars;
+      for (Object pair : spec) cars.add(car(peer, pair));
+      return cars;
     });
+  }
+
+  private static Ref car(Peer peer, Object spec) {
+    if (!(spec instanceof List<?> pair) || pair.size() != 2
+        || !(pair.get(0) instanceof Symbol color) || !(pair.get(1) instanceof Symbol model)) {
+      throw new IllegalArgumentException("a car is a [color model] pair of symbols");
+    }
+    String noise = "Vroom! I am a " + color.name() + " " + model.name() + " car!";
+    return peer.spawn(a -> noise);
   }
 }

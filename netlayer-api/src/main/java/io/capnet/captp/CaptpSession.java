@@ -467,7 +467,9 @@ final class CaptpSession {
       return;
     }
     if (answer == null) {
-      write(Record.of("op:deliver-only", toDesc, wireArgs));
+      // Not op:deliver-only: the suite's parser (ocapn-test-suite main) rejects that label,
+      // while every dialect reads a deliver with neither answer nor resolver (spec/captp.md).
+      write(Record.of("op:deliver", toDesc, wireArgs, false, false));
     } else {
       long q = nextQuestion++;
       LocalObject resolver = new LocalObject(peer, new ResolverHandler(answer));

@@ -66,7 +66,7 @@ class GcTest {
       Record m = f.fetch(maker, 1);
       f.send(Record.of("op:deliver", m, List.of(), 2L, false));
       f.send(Record.of("op:listen", Record.of("desc:answer", 2L), Record.of("desc:import-object", 9L), false));
-      Record fulfil = f.expect("op:deliver-only");
+      Record fulfil = f.expect("op:deliver");
       @SuppressWarnings("unchecked")
       List<Object> args = (List<Object>) fulfil.field(1);
       assertThat(args.get(0)).isEqualTo(new Symbol("fulfill"));

@@ -83,7 +83,7 @@ class SessionBasicsTest {
         .containsExactly(new Symbol("desc:export"), new Symbol("desc:answer"), new Symbol("desc:answer"));
     assertThat(delivers.get(1).field(0)).isEqualTo(Record.of("desc:answer", delivers.get(0).field(2)));
     assertThat(delivers.get(2).field(0)).isEqualTo(Record.of("desc:answer", delivers.get(1).field(2)));
-    assertThat(aliceWire.sent).noneMatch(f -> f instanceof Record r && r.hasLabel("op:deliver-only"));
+    assertThat(aliceWire.sent).noneMatch(f -> f instanceof Record r && r.hasLabel("op:deliver"));
     assertThat(noise.future()).isNotDone();
 
     factoryLater.fulfill(factory);
