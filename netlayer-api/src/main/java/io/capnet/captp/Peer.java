@@ -69,6 +69,9 @@ public interface Peer extends AutoCloseable {
 
     Builder limits(SessionLimits limits);
 
+    /** How no-answer sends and GC are spelled on the wire; {@link Dialect#DRAFT} by default. */
+    Builder dialect(Dialect dialect);
+
     /** Names the vat thread and log lines. */
     Builder name(String name);
 

@@ -37,6 +37,7 @@ final class PeerImpl implements Peer {
 
   final Vat vat;
   final SessionLimits limits;
+  final Dialect dialect;
   final ScheduledExecutorService timer;
   final Cleaner cleaner = CLEANER;
   private final String name;
@@ -63,6 +64,7 @@ final class PeerImpl implements Peer {
   private PeerImpl(BuilderImpl b) {
     this.name = b.name;
     this.limits = b.limits;
+    this.dialect = b.dialect;
     this.netlayers = List.copyOf(b.netlayers);
     this.vat = new Vat("capnet-vat " + name);
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -166,6 +168,12 @@ final class PeerImpl implements Peer {
           return false;
         }
       }
+    }
+    if (!s.outgoing && existing != null && existing != s && !existing.outgoing) {
+      // The peer started over (it restarted, or its old session is still closing): the newer
+      // session wins, so a stale one can never lock the peer out.
+      existing.die("superseded by a newer session from the same peer", true);
+      existing = null;
     }
     if (existing != null && existing != s) {
       s.die("a session with " + s.remoteLocation.toUri() + " is already active", true);
@@ -491,6 +499,13 @@ final class PeerImpl implements Peer {
     private SessionLimits limits = SessionLimits.DEFAULT;
     private String name = "peer";
     private Duration gcInterval;
+    private Dialect dialect = Dialect.DRAFT;
+
+    @Override
+    public Builder dialect(Dialect dialect) {
+      this.dialect = Objects.requireNonNull(dialect, "dialect");
+      return this;
+    }
 
     @Override
     public Builder netlayer(Netlayer netlayer) {

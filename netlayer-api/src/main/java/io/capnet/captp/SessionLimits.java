@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param maxOutboundBytes encoded bytes queued for a peer that is not reading; more aborts
  * @param maxQueuedInbound decoded messages waiting for the vat before the reader stops reading
  * @param startTimeout how long a new connection may take to send op:start-session
- * @param abortLinger how long an aborting session may take to flush its op:abort
+ * @param abortLinger how long an ended session keeps reading (and discarding) before it closes,
+ *     so that closing with unread input does not reset the connection and lose the op:abort
  */
 public record SessionLimits(
     int maxOutstandingQuestions,
@@ -37,6 +38,10 @@ public record SessionLimits(
 
   public SessionLimits withMaxOutboundBytes(long n) {
     return new SessionLimits(maxOutstandingQuestions, n, maxQueuedInbound, startTimeout, abortLinger);
+  }
+
+  public SessionLimits withAbortLinger(Duration d) {
+    return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, startTimeout, d);
   }
 
   public SessionLimits withStartTimeout(Duration d) {

@@ -30,7 +30,8 @@ class CrossedHellosTest {
   }
 
   private FakePeer[] cross(boolean incomingWins) throws Exception {
-    server = Peer.builder().name("server").netlayer(net.netlayer("server")).build();
+    server = Peer.builder().name("server").netlayer(net.netlayer("server"))
+        .limits(SessionLimits.DEFAULT.withAbortLinger(java.time.Duration.ofMillis(100))).build();
     net.netlayer("fake").accept(c -> dialledIn.add((QueueNetwork.Pipe) c));
     Promise fetched = server.enliven("ocapn://fake.memory/s/AAAA");
     FakePeer outbound = new FakePeer(dialledIn.poll(10, TimeUnit.SECONDS), "fake");

@@ -35,7 +35,7 @@ class GcTest {
   private static Record nextGc(FakePeer f) throws Exception {
     while (true) {
       Record r = (Record) f.next();
-      if (r.hasLabel("op:gc-export")) return r;
+      if (r.hasLabel("op:gc-exports")) return r;
     }
   }
 

@@ -33,7 +33,8 @@ class SessionAbortTest {
   @BeforeEach
   void startServer() throws Exception {
     server = Peer.builder().name("server").netlayer(net.netlayer("server"))
-        .limits(SessionLimits.DEFAULT.withMaxOutstandingQuestions(5)).build();
+        .limits(SessionLimits.DEFAULT.withMaxOutstandingQuestions(5).withAbortLinger(java.time.Duration.ofMillis(100)))
+        .build();
     peers.add(server);
     Deferred never = server.deferred();
     server.export(server.spawn(a -> never.promise()), NEVER);
