@@ -1,5 +1,6 @@
 package io.capnet.cli;
 
+import io.capnet.captp.Dialect;
 import io.capnet.captp.Peer;
 import io.capnet.netlayer.Netlayer;
 import io.capnet.netlayer.Netlayers;
@@ -31,6 +32,12 @@ final class OcapnTestPeerCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "0", description = "port to listen on; 0 picks a free one (default ${DEFAULT-VALUE})")
   int port;
 
+  @Option(names = "--dialect", defaultValue = "ADAPTIVE",
+      description = "how no-answer sends and GC are spelled: ADAPTIVE learns it from each session's peer,"
+          + " DRAFT is op:deliver..false false and op:gc-exports, LEGACY is op:deliver-only and op:gc-export"
+          + " (default ${DEFAULT-VALUE})")
+  Dialect dialect;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -42,7 +49,7 @@ final class OcapnTestPeerCommand implements Callable<Integer> {
       return Capnet.REFUSED;
     }
     // The suite checks op:gc-export traffic, which needs dropped imports to be noticed promptly.
-    Peer peer = Peer.builder().name("ocapn-test-peer").netlayer(netlayer)
+    Peer peer = Peer.builder().name("ocapn-test-peer").netlayer(netlayer).dialect(dialect)
         .collectGarbageEvery(Duration.ofMillis(100)).build();
     OcapnTestObjects.install(peer);
     CountDownLatch stopped = new CountDownLatch(1);
