@@ -388,34 +388,15 @@ final class CaptpSession {
     RefImpl subject = target(r.field(0));
     Object operand = r.field(1);
     LocalPromise answer = newAnswer(position(r.field(2), "new-answer-pos"));
-    java.util.function.Function<Object, Object> f;
-    switch (op) {
-      case "op:get" -> {
-        if (!(operand instanceof String name)) throw new ProtocolException("op:get field-name must be a String");
-        f = v -> {
-          if (!(v instanceof Map<?, ?> m)) throw broken("op:get needs a Struct, got " + LocalPromise.kind(v));
-          Object x = m.get(name);
-          if (x == null) throw broken("the Struct has no field \"" + name + "\"");
-          return x;
-        };
-      }
-      case "op:index" -> {
-        if (!(operand instanceof Long index)) throw new ProtocolException("op:index index must be an Integer");
-        f = v -> {
-          if (!(v instanceof List<?> l)) throw broken("op:index needs a List, got " + LocalPromise.kind(v));
-          if (index < 0 || index >= l.size()) throw broken("index " + index + " is outside the List of " + l.size());
-          return l.get(index.intValue());
-        };
-      }
-      default -> {
-        if (!(operand instanceof String tag)) throw new ProtocolException("op:untag tag must be a String");
-        f = v -> {
-          if (!(v instanceof Tagged t)) throw broken("op:untag needs a Tagged, got " + LocalPromise.kind(v));
-          if (!t.tag().equals(tag)) throw broken("expected tag \"" + tag + "\", got \"" + t.tag() + "\"");
-          return t.value();
-        };
-      }
+    boolean wellFormed = switch (op) {
+      case "op:get", "op:untag" -> operand instanceof String;
+      default -> operand instanceof Long;
+    };
+    if (!wellFormed) {
+      throw new ProtocolException("malformed message: " + op + " takes "
+          + (op.equals("op:index") ? "an Integer index" : "a String") + ", got " + LocalPromise.kind(operand));
     }
+    java.util.function.Function<Object, Object> f = LocalPromise.picker(op.substring(3), operand);
     if (subject instanceof LocalPromise p) {
       LocalPromise.pickWhenSettled(p, f, answer);
     } else {

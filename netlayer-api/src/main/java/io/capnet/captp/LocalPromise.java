@@ -214,37 +214,49 @@ final class LocalPromise extends RefImpl implements Promise {
 
   @Override
   public Promise get(String name) {
-    return derive(v -> {
-      if (!(v instanceof Map<?, ?> m)) throw new BrokenException(new OcapnError("op:get needs a Struct, got " + kind(v)));
-      Object f = m.get(name);
-      if (f == null) throw new BrokenException(new OcapnError("the Struct has no field \"" + name + "\""));
-      return f;
-    }, "get", name);
+    return derive("get", name);
   }
 
   @Override
   public Promise index(long index) {
-    return derive(v -> {
-      if (!(v instanceof List<?> l)) throw new BrokenException(new OcapnError("op:index needs a List, got " + kind(v)));
-      if (index < 0 || index >= l.size()) {
-        throw new BrokenException(new OcapnError("index " + index + " is outside the List of " + l.size()));
-      }
-      return l.get((int) index);
-    }, "index", index);
+    return derive("index", index);
   }
 
   @Override
   public Promise untag(String tag) {
-    return derive(v -> {
-      if (!(v instanceof Tagged t)) throw new BrokenException(new OcapnError("op:untag needs a Tagged, got " + kind(v)));
-      if (!t.tag().equals(tag)) {
-        throw new BrokenException(new OcapnError("expected tag \"" + tag + "\", got \"" + t.tag() + "\""));
-      }
-      return t.value();
-    }, "untag", tag);
+    return derive("untag", tag);
   }
 
-  private Promise derive(Function<Object, Object> pick, String op, Object operand) {
+  /** What op:get, op:index and op:untag take from a settled value; a BrokenException if they can't. */
+  static Function<Object, Object> picker(String op, Object operand) {
+    return switch (op) {
+      case "get" -> v -> {
+        if (!(v instanceof Map<?, ?> m)) throw broken("op:get needs a Struct, got " + kind(v));
+        Object f = m.get(operand);
+        if (f == null) throw broken("the Struct has no field \"" + operand + "\"");
+        return f;
+      };
+      case "index" -> v -> {
+        long index = (Long) operand;
+        if (!(v instanceof List<?> l)) throw broken("op:index needs a List, got " + kind(v));
+        if (index < 0 || index >= l.size()) throw broken("index " + index + " is outside the List of " + l.size());
+        return l.get((int) index);
+      };
+      case "untag" -> v -> {
+        if (!(v instanceof Tagged t)) throw broken("op:untag needs a Tagged, got " + kind(v));
+        if (!t.tag().equals(operand)) throw broken("expected tag \"" + operand + "\", got \"" + t.tag() + "\"");
+        return t.value();
+      };
+      default -> throw new IllegalArgumentException(op);
+    };
+  }
+
+  private static BrokenException broken(String message) {
+    return new BrokenException(new OcapnError(message));
+  }
+
+  private Promise derive(String op, Object operand) {
+    Function<Object, Object> pick = picker(op, operand);
     LocalPromise derived = new LocalPromise(peer);
     peer.vat.execute(() -> {
       LocalPromise end = shortened();

@@ -179,6 +179,14 @@ class SessionAbortTest {
   }
 
   @Test
+  void malformedIndexOperandAborts() throws Exception {
+    try (FakePeer f = fake()) {
+      f.send(Record.of("op:index", Record.of("desc:export", 0L), "first", 3L));
+      assertThat(f.abortReason()).isEqualTo("malformed message: op:index takes an Integer index, got string");
+    }
+  }
+
+  @Test
   void nonRecordMessageAborts() throws Exception {
     try (FakePeer f = fake()) {
       f.send(List.of(1L, 2L));
