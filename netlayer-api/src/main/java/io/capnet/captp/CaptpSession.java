@@ -130,6 +130,11 @@ final class CaptpSession {
     }), limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Whether this session ended because a crossing session between the same peers won. */
+  boolean lostCrossedHellos() {
+    return deathReason != null && deathReason.message().contains("crossed hellos");
+  }
+
   boolean isAlive() {
     return state != State.DEAD;
   }

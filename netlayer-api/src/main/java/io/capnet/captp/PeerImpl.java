@@ -124,6 +124,11 @@ final class PeerImpl implements Peer {
             fail(key, new IOException("the peer is closed"));
             return;
           }
+          if (active.containsKey(key)) {
+            // The peer dialled us first and that session is up: starting ours would only cross it.
+            closeQuietly(c);
+            return;
+          }
           CaptpSession session = new CaptpSession(this, c, netlayer.locator(), true, remote);
           all.add(session);
           dialling.put(key, session);
@@ -374,15 +379,37 @@ final class PeerImpl implements Peer {
         else p.breakWith(new OcapnError("no object is exported under that swiss number"));
         return;
       }
-      connect(sturdyref.peer()).whenComplete((s, failure) -> {
-        if (failure != null) {
-          p.breakWith(new OcapnError("cannot reach " + sturdyref.peer().toUri() + ": " + rootMessage(failure)));
+      fetch(sturdyref, p, true);
+    });
+    return p;
+  }
+
+  /**
+   * Fetches over the session to the sturdyref's peer. A fetch sent on a session that then loses
+   * crossed hellos is lost with it, so it is sent once more, on the session that won.
+   */
+  private void fetch(Sturdyref sturdyref, LocalPromise result, boolean mayRetry) {
+    connect(sturdyref.peer()).whenComplete((s, failure) -> {
+      if (failure != null) {
+        if (mayRetry && rootMessage(failure).contains("crossed hellos")) {
+          fetch(sturdyref, result, false);
+          return;
+        }
+        result.breakWith(new OcapnError("cannot reach " + sturdyref.peer().toUri() + ": " + rootMessage(failure)));
+        return;
+      }
+      LocalPromise attempt = new LocalPromise(this);
+      new RemoteTarget(this, s, 0).deliver(List.of(new Symbol("fetch"), sturdyref.swissNumber()), attempt);
+      attempt.onSettled((value, broken) -> {
+        if (broken == null) {
+          result.resolve(value);
+        } else if (mayRetry && s.lostCrossedHellos()) {
+          fetch(sturdyref, result, false);
         } else {
-          new RemoteTarget(this, s, 0).deliver(List.of(new Symbol("fetch"), sturdyref.swissNumber()), p);
+          result.breakWith(broken);
         }
       });
     });
-    return p;
   }
 
   @Override

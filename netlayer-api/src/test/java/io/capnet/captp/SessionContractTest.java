@@ -326,6 +326,41 @@ abstract class SessionContractTest {
         .containsExactly(bob.locator().designator());
   }
 
+  /**
+   * Crossed hellos: two peers that dial each other at once must end with one working session
+   * between them, and both enlivens must succeed on it. Tried 20 times, as the race is in the
+   * timing of the two dials.
+   */
+  @Test
+  void peersEnliveningEachOtherAtOnceGetOneWorkingSession() throws Exception {
+    for (int attempt = 0; attempt < 20; attempt++) {
+      Peer alice = peer("alice-" + attempt);
+      Peer bob = peer("bob-" + attempt);
+      Promise bobsEcho = alice.enliven(bob.export(echo(bob)));
+      Promise alicesEcho = bob.enliven(alice.export(echo(alice)));
+      assertThat(answer(bobsEcho.send("echo", "a"), "attempt " + attempt + ": alice's enliven of bob"))
+          .isEqualTo("a");
+      assertThat(answer(alicesEcho.send("echo", "b"), "attempt " + attempt + ": bob's enliven of alice"))
+          .isEqualTo("b");
+      for (int i = 0; i < 100 && (alice.sessions().size() != 1 || bob.sessions().size() != 1); i++) {
+        Thread.sleep(50);
+      }
+      assertThat(alice.sessions()).as("attempt %d: alice's sessions", attempt).hasSize(1);
+      assertThat(bob.sessions()).as("attempt %d: bob's sessions", attempt).hasSize(1);
+      closeWithin(alice, 30);
+      closeWithin(bob, 30);
+    }
+  }
+
+  /** The settled value, or an assertion failure that names {@code what} and the break reason. */
+  private static Object answer(Promise p, String what) throws Exception {
+    try {
+      return await(p);
+    } catch (ExecutionException e) {
+      throw new AssertionError(what + " broke: " + e.getCause().getMessage(), e.getCause());
+    }
+  }
+
   @Test
   void threePeerHandoffLetsTheReceiverTalkToTheExporterDirectly() throws Exception {
     Peer exporter = peer("exporter");
