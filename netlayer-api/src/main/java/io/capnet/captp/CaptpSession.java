@@ -123,8 +123,8 @@ final class CaptpSession {
     byte[] signed = Codec.syrup().encode(Record.of("my-location", location));
     write(Record.of("op:start-session", VERSION, SessionKeys.publicKeyValue(ourKey), location,
         SessionKeys.sign(ourKeys.getPrivate(), signed)));
-    writerThread = Thread.ofVirtual().name("capnet-writer " + connection.description()).start(outbound);
-    readerThread = Thread.ofVirtual().name("capnet-reader " + connection.description()).start(this::readLoop);
+    writerThread = Thread.ofPlatform().daemon(true).name("capnet-writer " + connection.description()).start(outbound);
+    readerThread = Thread.ofPlatform().daemon(true).name("capnet-reader " + connection.description()).start(this::readLoop);
     peer.timer.schedule(() -> peer.vat.post(() -> {
       if (state == State.STARTING) die("no op:start-session within " + limits.startTimeout().toMillis() + " ms", true);
     }), limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
