@@ -60,6 +60,7 @@ final class CaptpSession {
   final PeerLocator expected;
   final PeerLocator ourLocation;
   private final Codec codec;
+  private final boolean passesDescriptors;
   private final SessionLimits limits;
 
   final KeyPair ourKeys = SessionKeys.generate();
@@ -106,6 +107,7 @@ final class CaptpSession {
     this.expected = expected;
     this.ourLocation = ourLocation;
     this.codec = connection.codec();
+    this.passesDescriptors = connection.supports(NetlayerCapability.DESCRIPTORS);
     this.limits = peer.limits;
     this.outbound = new Outbound();
     this.inboundWindow = new Semaphore(limits.maxQueuedInbound());
@@ -562,10 +564,11 @@ final class CaptpSession {
 
   private void write(Record message) {
     if (state == State.DEAD) return;
-    List<Descriptor> fds = new ArrayList<>(0);
+    // Most connections cannot carry fds: they share EncodeContext.NONE instead of a per-message one.
+    List<Descriptor> fds = passesDescriptors ? new ArrayList<>(1) : List.of();
     byte[] bytes;
     try {
-      bytes = codec.encode(message, descriptorsInto(fds));
+      bytes = codec.encode(message, passesDescriptors ? descriptorsInto(fds) : EncodeContext.NONE);
     } catch (EncodeException e) {
       die("could not encode an outgoing message: " + e.getMessage(), true);
       return;
@@ -575,8 +578,7 @@ final class CaptpSession {
     }
   }
 
-  private EncodeContext descriptorsInto(List<Descriptor> fds) {
-    boolean canPass = connection.supports(NetlayerCapability.DESCRIPTORS);
+  private static EncodeContext descriptorsInto(List<Descriptor> fds) {
     return new EncodeContext() {
       @Override
       public Object reference(Reference ref) {
@@ -585,7 +587,6 @@ final class CaptpSession {
 
       @Override
       public int descriptor(Descriptor d) {
-        if (!canPass) throw new EncodeException(connection.description() + " cannot carry file descriptors");
         fds.add(d);
         return fds.size() - 1;
       }

@@ -1,15 +1,13 @@
 package io.capnet.captp;
 
 import io.capnet.value.OcapnError;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
 /** An object that lives in this peer's vat, behaving as its {@link Handler} says. */
 final class LocalObject extends RefImpl {
   private final Handler handler;
-  private Object revokedReason;
-  private List<Consumer<Object>> brokenReactions;
+  private final Breakage revoked = new Breakage();
 
   LocalObject(PeerImpl peer, Handler handler) {
     super(peer);
@@ -28,8 +26,8 @@ final class LocalObject extends RefImpl {
 
   @Override
   void deliver(List<Object> args, LocalPromise answer) {
-    if (revokedReason != null) {
-      if (answer != null) answer.breakWith(revokedReason);
+    if (revoked.reason() != null) {
+      if (answer != null) answer.breakWith(revoked.reason());
       return;
     }
     Object result;
@@ -51,25 +49,17 @@ final class LocalObject extends RefImpl {
   }
 
   boolean isRevoked() {
-    return revokedReason != null;
+    return revoked.reason() != null;
   }
 
   void revoke(Object reason) {
-    if (revokedReason != null) return;
-    revokedReason = reason;
-    List<Consumer<Object>> reactions = brokenReactions;
-    brokenReactions = null;
-    if (reactions != null) for (Consumer<Object> r : reactions) PeerImpl.runReaction(r, reason);
+    revoked.breakWith(reason);
   }
 
+  /** A plain object never breaks, so only a revocable one keeps the reaction. */
   @Override
   void onBroken(Consumer<Object> reaction) {
-    if (revokedReason != null) {
-      PeerImpl.runReaction(reaction, revokedReason);
-    } else if (revocable()) {
-      if (brokenReactions == null) brokenReactions = new ArrayList<>();
-      brokenReactions.add(reaction);
-    }
+    if (revocable() || isRevoked()) revoked.onBroken(reaction);
   }
 
   static OcapnError errorFor(Throwable e) {

@@ -1,7 +1,6 @@
 package io.capnet.captp;
 
 import io.capnet.value.Record;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -10,8 +9,7 @@ final class RemoteTarget extends RefImpl {
   final CaptpSession session;
   final long position;
   final Record desc;
-  private Object brokenReason;
-  private List<Consumer<Object>> brokenReactions;
+  private final Breakage breakage = new Breakage();
   private boolean listening;
 
   RemoteTarget(PeerImpl peer, CaptpSession session, long position) {
@@ -33,7 +31,7 @@ final class RemoteTarget extends RefImpl {
 
   @Override
   void deliver(List<Object> args, LocalPromise answer) {
-    Object reason = brokenReason != null ? brokenReason : session.deathReason();
+    Object reason = breakage.reason() != null ? breakage.reason() : session.deathReason();
     if (reason != null) {
       if (answer != null) answer.breakWith(reason);
       return;
@@ -43,23 +41,14 @@ final class RemoteTarget extends RefImpl {
 
   /** The session died, or the exporter told a listener that the object broke (was revoked). */
   void broke(Object reason) {
-    if (brokenReason != null) return;
-    brokenReason = reason;
-    List<Consumer<Object>> reactions = brokenReactions;
-    brokenReactions = null;
-    if (reactions != null) for (Consumer<Object> r : reactions) PeerImpl.runReaction(r, reason);
+    breakage.breakWith(reason);
   }
 
   @Override
   void onBroken(Consumer<Object> reaction) {
-    Object reason = brokenReason != null ? brokenReason : session.deathReason();
-    if (reason != null) {
-      PeerImpl.runReaction(reaction, reason);
-      return;
-    }
-    if (brokenReactions == null) brokenReactions = new ArrayList<>(1);
-    brokenReactions.add(reaction);
-    if (!listening) {
+    if (breakage.reason() == null && session.deathReason() != null) breakage.breakWith(session.deathReason());
+    breakage.onBroken(reaction);
+    if (breakage.reason() == null && !listening) {
       // A revocable exporter answers op:listen on a target only when the target breaks.
       listening = true;
       session.sendListenForBreakage(this);

@@ -35,11 +35,29 @@ public final class InMemoryNetwork {
   static final String TRANSPORT = "memory";
 
   private final ConcurrentHashMap<String, MemoryNetlayer> netlayers = new ConcurrentHashMap<>();
+  private final String transport;
+  private final Wire wire;
 
-  private InMemoryNetwork() {}
+  /** Makes the two ends of a new connection; tests plug in other transports (one byte at a time). */
+  @FunctionalInterface
+  interface Wire {
+    Connection[] pair(String clientName, Codec clientCodec, String serverName, Codec serverCodec);
+  }
+
+  InMemoryNetwork(String transport, Wire wire) {
+    this.transport = transport;
+    this.wire = wire;
+  }
 
   public static InMemoryNetwork create() {
-    return new InMemoryNetwork();
+    return new InMemoryNetwork(TRANSPORT, (clientName, clientCodec, serverName, serverCodec) -> {
+      Pipe there = new Pipe();
+      Pipe back = new Pipe();
+      return new Connection[] {
+        new MemoryConnection(back, there, clientCodec, clientName),
+        new MemoryConnection(there, back, serverCodec, serverName)
+      };
+    });
   }
 
   /**
@@ -54,7 +72,7 @@ public final class InMemoryNetwork {
 
   /** Registers a netlayer whose connections decode with {@code codec} (and its limits). */
   public Netlayer netlayer(String designator, Codec codec) {
-    PeerLocator locator = PeerLocator.of(designator, TRANSPORT);
+    PeerLocator locator = PeerLocator.of(designator, transport);
     MemoryNetlayer n = new MemoryNetlayer(locator, Objects.requireNonNull(codec, "codec"));
     if (netlayers.putIfAbsent(designator, n) != null) {
       throw new IllegalStateException("designator " + designator + " is already registered on this network");
@@ -66,7 +84,7 @@ public final class InMemoryNetwork {
     private final PeerLocator locator;
     private final Codec codec;
     private final ReentrantLock lock = new ReentrantLock();
-    private final List<MemoryConnection> pending = new ArrayList<>();
+    private final List<Connection> pending = new ArrayList<>();
     private Consumer<Connection> acceptor;
     private boolean closed;
 
@@ -77,7 +95,7 @@ public final class InMemoryNetwork {
 
     @Override
     public String transport() {
-      return TRANSPORT;
+      return transport;
     }
 
     @Override
@@ -87,23 +105,25 @@ public final class InMemoryNetwork {
 
     @Override
     public Connection connect(PeerLocator remote) throws IOException {
-      if (!remote.transport().equals(TRANSPORT)) {
-        throw new IOException("memory netlayer cannot reach transport " + remote.transport());
+      if (!remote.transport().equals(transport)) {
+        throw new IOException(transport + " netlayer cannot reach transport " + remote.transport());
       }
-      if (isClosed()) throw new IOException("memory netlayer " + locator.designator() + " is closed");
+      if (isClosed()) throw new IOException(transport + " netlayer " + locator.designator() + " is closed");
       MemoryNetlayer target = netlayers.get(remote.designator());
       if (target == null) throw new IOException("no in-memory peer " + remote.designator());
-      Pipe there = new Pipe();
-      Pipe back = new Pipe();
       String me = locator.designator();
       String them = remote.designator();
-      MemoryConnection client = new MemoryConnection(back, there, codec, "memory " + me + " -> " + them);
-      MemoryConnection server = new MemoryConnection(there, back, target.codec, "memory " + them + " <- " + me);
-      if (!target.offer(server)) throw new IOException("no in-memory peer " + them + " (it is closed)");
-      return client;
+      Connection[] ends = wire.pair(transport + " " + me + " -> " + them, codec,
+          transport + " " + them + " <- " + me, target.codec);
+      if (!target.offer(ends[1])) {
+        closeQuietly(ends[0]);
+        closeQuietly(ends[1]);
+        throw new IOException("no in-memory peer " + them + " (it is closed)");
+      }
+      return ends[0];
     }
 
-    private boolean offer(MemoryConnection c) {
+    private boolean offer(Connection c) {
       lock.lock();
       try {
         if (closed) return false;
@@ -131,7 +151,7 @@ public final class InMemoryNetwork {
     }
 
     private void deliver(Consumer<Connection> to, Connection c) {
-      Thread.ofVirtual().name("capnet-memory-accept " + c.description()).start(() -> to.accept(c));
+      Thread.ofVirtual().name("capnet-" + transport + "-accept " + c.description()).start(() -> to.accept(c));
     }
 
     private boolean isClosed() {
@@ -151,7 +171,7 @@ public final class InMemoryNetwork {
     /** Unregisters the designator and refuses the connections not yet accepted. */
     @Override
     public void close() {
-      List<MemoryConnection> refused;
+      List<Connection> refused;
       lock.lock();
       try {
         if (closed) return;
@@ -162,12 +182,20 @@ public final class InMemoryNetwork {
         lock.unlock();
       }
       netlayers.remove(locator.designator(), this);
-      refused.forEach(MemoryConnection::close);
+      refused.forEach(InMemoryNetwork::closeQuietly);
     }
 
     @Override
     public String toString() {
-      return "memory netlayer " + locator;
+      return transport + " netlayer " + locator;
+    }
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // refusing a connection nobody has used; nothing to report
     }
   }
 
