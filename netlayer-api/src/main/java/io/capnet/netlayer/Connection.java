@@ -48,6 +48,14 @@ public interface Connection extends Closeable {
     return Optional.empty();
   }
 
+  /**
+   * The kernel's word on the process at the other end, for a local socket that has it; empty
+   * otherwise (and for every network transport).
+   */
+  default Optional<PeerCredentials> peerCredentials() {
+    return Optional.empty();
+  }
+
   /** A short description for logs and errors, e.g. {@code "tcp 127.0.0.1:40112"}. */
   String description();
 }
