@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *  receive() -- decoded --> handle(op) ... sendX() -- encoded bytes --> send(), flush()
  * </pre>
  */
-final class CaptpSession {
+final class CaptpSession implements SessionInfo {
   static final System.Logger LOG = System.getLogger("io.capnet.captp.Session");
   static final String VERSION = "1.0";
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -94,6 +94,10 @@ final class CaptpSession {
   private final Map<Bytes, Object> deposited = new HashMap<>(); // gift id -> gift
   private final List<RemoteTarget> breakageListeners = new ArrayList<>();
 
+  /** Peer.fetchOver: what to do once the session is up, or if it dies first. Vat-confined. */
+  java.util.function.Consumer<CaptpSession> onActive;
+  java.util.function.Consumer<Object> onFailure;
+
   private final Outbound outbound;
   private Thread writerThread;
   private Thread readerThread;
@@ -132,6 +136,21 @@ final class CaptpSession {
     }), limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  @Override
+  public PeerLocator remote() {
+    return remoteLocation;
+  }
+
+  @Override
+  public Bytes sessionId() {
+    return sessionId;
+  }
+
+  @Override
+  public Connection connection() {
+    return connection;
+  }
+
   /** Whether this session ended because a crossing session between the same peers won. */
   boolean lostCrossedHellos() {
     return deathReason != null && deathReason.message().contains("crossed hellos");
@@ -164,7 +183,7 @@ final class CaptpSession {
         inboundWindow.acquire();
         peer.vat.post(() -> {
           try {
-            handle(message);
+            PeerImpl.asCaller(this, () -> handle(message));
           } finally {
             inboundWindow.release();
           }
@@ -294,7 +313,7 @@ final class CaptpSession {
       throw new ProtocolException("the location names designator " + location.designator()
           + " but the connection authenticated " + proven.get());
     }
-    if (outgoing && !(expected.designator().equals(location.designator())
+    if (outgoing && expected != null && !(expected.designator().equals(location.designator())
         && expected.transport().equals(location.transport()))) {
       throw new ProtocolException("dialled " + expected.toUri() + " but the peer says it is " + location.toUri());
     }
@@ -466,7 +485,7 @@ final class CaptpSession {
         if (args.size() != 2 || !(args.get(1) instanceof Bytes swiss)) {
           throw broken("fetch takes one swiss number (a ByteArray)");
         }
-        RefImpl found = peer.lookup(swiss);
+        RefImpl found = peer.fetchLocal(swiss);
         if (found == null) throw broken("no object is exported under that swiss number");
         return found;
       }
@@ -570,11 +589,24 @@ final class CaptpSession {
     try {
       bytes = codec.encode(message, passesDescriptors ? descriptorsInto(fds) : EncodeContext.NONE);
     } catch (EncodeException e) {
+      closeAll(fds);
       die("could not encode an outgoing message: " + e.getMessage(), true);
       return;
     }
     if (!outbound.offer(bytes, fds)) {
+      closeAll(fds);
       die("more than " + limits.maxOutboundBytes() + " bytes queued for the peer: it is not reading", false);
+    }
+  }
+
+  /** Descriptors sent in a message move with it: ours are closed once sent, or if never sent. */
+  static void closeAll(List<Descriptor> fds) {
+    for (Descriptor d : fds) {
+      try {
+        d.close();
+      } catch (RuntimeException e) {
+        LOG.log(Level.DEBUG, "closing a sent descriptor", e);
+      }
     }
   }
 
@@ -972,8 +1004,12 @@ final class CaptpSession {
     private final AtomicLong queuedBytes = new AtomicLong();
     private volatile boolean closed;
 
-    boolean offer(byte[] bytes, List<Descriptor> fds) {
-      if (closed) return true;
+    // Synchronized with discardQueued so that no message with fds slips in after the drain.
+    synchronized boolean offer(byte[] bytes, List<Descriptor> fds) {
+      if (closed) {
+        closeAll(fds);
+        return true;
+      }
       if (queuedBytes.addAndGet(bytes.length) > limits.maxOutboundBytes()) return false;
       queue.add(new Object[] {bytes, fds});
       return true;
@@ -1010,7 +1046,11 @@ final class CaptpSession {
             byte[] bytes = (byte[]) item[0];
             @SuppressWarnings("unchecked")
             List<Descriptor> fds = (List<Descriptor>) item[1];
-            connection.send(bytes, fds);
+            try {
+              connection.send(bytes, fds);
+            } finally {
+              closeAll(fds);
+            }
             queuedBytes.addAndGet(-bytes.length);
             item = queue.poll();
           }
@@ -1022,6 +1062,20 @@ final class CaptpSession {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         closeQuietly();
+      } finally {
+        discardQueued();
+      }
+    }
+
+    /** Closes the descriptors of messages that will never be written. */
+    private synchronized void discardQueued() {
+      closed = true;
+      for (Object[] item; (item = queue.poll()) != null; ) {
+        if (item.length == 2) {
+          @SuppressWarnings("unchecked")
+          List<Descriptor> fds = (List<Descriptor>) item[1];
+          closeAll(fds);
+        }
       }
     }
   }

@@ -4,8 +4,11 @@ import io.capnet.locator.PeerLocator;
 import io.capnet.locator.Sturdyref;
 import io.capnet.netlayer.Netlayer;
 import io.capnet.value.Bytes;
+import io.capnet.netlayer.Connection;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * An OCapN peer: one vat for its local objects, the netlayers it is reachable on, and one CapTP
@@ -22,6 +25,14 @@ import java.util.List;
 public interface Peer extends AutoCloseable {
   static Builder builder() {
     return new PeerImpl.BuilderImpl();
+  }
+
+  /**
+   * In a handler, the session whose message is being delivered; empty outside a handler, for
+   * local sends, and for messages that waited on a promise before reaching their target.
+   */
+  static Optional<SessionInfo> caller() {
+    return PeerImpl.caller();
   }
 
   /** Makes a local object that behaves as {@code handler} says. */
@@ -47,6 +58,13 @@ public interface Peer extends AutoCloseable {
 
   /** Parses an {@code ocapn://.../s/...} URI and enlivens it. */
   Promise enliven(String sturdyrefUri);
+
+  /**
+   * Runs a session over {@code connection} as the side that dialled, whatever location the peer
+   * announces, and fetches {@code swissNumber} from its bootstrap object. For netlayers that
+   * reach a service (such as the Switchboard) before they know its designator.
+   */
+  Promise fetchOver(Connection connection, Bytes swissNumber);
 
   /** The locator of the first netlayer. */
   PeerLocator locator();
@@ -81,6 +99,21 @@ public interface Peer extends AutoCloseable {
      * meant for conformance runs and tests, where GC traffic is being observed.
      */
     Builder collectGarbageEvery(Duration interval);
+
+    /**
+     * Consulted by the bootstrap object for a fetch whose swiss number is not exported. Runs in
+     * the vat, with {@link Peer#caller()} naming the fetching session; returns null for "no
+     * such object", or throws {@link BrokenException} to refuse with a reason.
+     */
+    Builder swissResolver(Function<Bytes, Ref> resolver);
+
+    /**
+     * Keeps every incoming session on its own instead of one session per remote location: no
+     * crossed-hellos settlement, no superseding, and {@link Peer#enliven} never routes over
+     * them. For servers (the Switchboard) whose callers' announced locations are unproven, so
+     * that one caller can never end another's session by claiming its location.
+     */
+    Builder independentIncomingSessions();
 
     Peer build();
   }

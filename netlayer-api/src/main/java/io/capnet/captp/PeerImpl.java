@@ -19,6 +19,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -61,8 +63,30 @@ final class PeerImpl implements Peer {
 
   record GiftKey(Bytes session, Bytes giftId) {}
 
+  private static final ThreadLocal<SessionInfo> CALLER = new ThreadLocal<>();
+  private final Function<Bytes, Ref> swissResolver;
+  private final boolean independentIncoming;
+
+  static Optional<SessionInfo> caller() {
+    return Optional.ofNullable(CALLER.get());
+  }
+
+  /** Runs {@code task} in the vat with {@link Peer#caller()} naming {@code session}. */
+  static void asCaller(SessionInfo session, Runnable task) {
+    SessionInfo outer = CALLER.get();
+    CALLER.set(session);
+    try {
+      task.run();
+    } finally {
+      if (outer == null) CALLER.remove();
+      else CALLER.set(outer);
+    }
+  }
+
   private PeerImpl(BuilderImpl b) {
     this.name = b.name;
+    this.swissResolver = b.swissResolver;
+    this.independentIncoming = b.independentIncoming;
     this.limits = b.limits;
     this.dialect = b.dialect;
     this.netlayers = List.copyOf(b.netlayers);
@@ -156,6 +180,7 @@ final class PeerImpl implements Peer {
       s.die("the peer claims our own location " + s.remoteLocation.toUri(), true);
       return false;
     }
+    if (!s.outgoing && independentIncoming) return true;
     CaptpSession existing = active.get(key);
     if (!s.outgoing) {
       CaptpSession ours = dialling.get(key);
@@ -189,8 +214,13 @@ final class PeerImpl implements Peer {
 
   void sessionActive(CaptpSession s) {
     PeerKey key = PeerKey.of(s.remoteLocation);
-    active.put(key, s);
     bySessionId.put(s.sessionId, s);
+    if (s.onActive != null) {
+      s.onActive.accept(s);
+      s.onActive = null;
+    }
+    if (!s.outgoing && independentIncoming) return;
+    active.put(key, s);
     if (dialling.get(key) == s) dialling.remove(key);
     CompletableFuture<CaptpSession> f = connecting.remove(key);
     if (f != null) f.complete(s);
@@ -203,7 +233,11 @@ final class PeerImpl implements Peer {
       if (active.get(key) == s) active.remove(key);
     }
     if (s.sessionId != null) bySessionId.remove(s.sessionId, s);
-    if (s.outgoing) {
+    if (s.onActive != null) {
+      s.onActive = null;
+      if (s.onFailure != null) s.onFailure.accept(s.deathReason());
+    }
+    if (s.outgoing && s.expected != null) {
       PeerKey key = PeerKey.of(s.expected);
       if (dialling.remove(key, s)) fail(key, new IOException(s.deathReason().message()));
     }
@@ -238,6 +272,35 @@ final class PeerImpl implements Peer {
 
   RefImpl lookup(Bytes swissNumber) {
     return swiss.get(swissNumber);
+  }
+
+  /** The bootstrap object's fetch: exported objects first, then the builder's resolver. */
+  RefImpl fetchLocal(Bytes swissNumber) {
+    RefImpl found = swiss.get(swissNumber);
+    if (found != null || swissResolver == null) return found;
+    Ref r = swissResolver.apply(swissNumber);
+    return r == null ? null : own(r);
+  }
+
+  @Override
+  public Promise fetchOver(Connection connection, Bytes swissNumber) {
+    Objects.requireNonNull(connection, "connection");
+    Objects.requireNonNull(swissNumber, "swissNumber");
+    LocalPromise result = new LocalPromise(this);
+    vat.execute(() -> {
+      if (closed) {
+        closeQuietly(connection);
+        result.breakWith(new OcapnError("the peer is closed"));
+        return;
+      }
+      CaptpSession session = new CaptpSession(this, connection, locator(), true, null);
+      session.onActive = s -> new RemoteTarget(this, s, 0)
+          .deliver(List.of(new Symbol("fetch"), swissNumber), result);
+      session.onFailure = result::breakWith;
+      all.add(session);
+      session.start();
+    });
+    return result;
   }
 
   void deposit(CaptpSession gifter, Bytes giftId, Object gift) {
@@ -527,6 +590,20 @@ final class PeerImpl implements Peer {
     private String name = "peer";
     private Duration gcInterval;
     private Dialect dialect = Dialect.DRAFT;
+    private Function<Bytes, Ref> swissResolver;
+    private boolean independentIncoming;
+
+    @Override
+    public Builder swissResolver(Function<Bytes, Ref> resolver) {
+      this.swissResolver = Objects.requireNonNull(resolver, "resolver");
+      return this;
+    }
+
+    @Override
+    public Builder independentIncomingSessions() {
+      this.independentIncoming = true;
+      return this;
+    }
 
     @Override
     public Builder dialect(Dialect dialect) {
