@@ -508,13 +508,8 @@ final class PeerImpl implements Peer {
   public void close() {
     if (closed) return;
     closed = true;
-    for (Netlayer n : netlayers) {
-      try {
-        n.close();
-      } catch (IOException | RuntimeException e) {
-        LOG.log(Level.DEBUG, "closing netlayer " + n.transport(), e);
-      }
-    }
+    // Sessions end first, so that each ends with this reason rather than with the write error
+    // that closing a netlayer's connections under it would cause.
     List<CaptpSession> sessions = inVat(() -> {
       List<CaptpSession> copy = new ArrayList<>(all);
       for (CaptpSession s : copy) s.die("the peer is shutting down", true);
@@ -524,6 +519,13 @@ final class PeerImpl implements Peer {
       connecting.clear();
       return copy;
     });
+    for (Netlayer n : netlayers) {
+      try {
+        n.close();
+      } catch (IOException | RuntimeException e) {
+        LOG.log(Level.DEBUG, "closing netlayer " + n.transport(), e);
+      }
+    }
     for (CaptpSession s : sessions) s.awaitThreads(limits.abortLinger());
     vat.stop();
     timer.shutdownNow();
