@@ -1,5 +1,6 @@
 package io.capnet.captp;
 
+import io.capnet.locator.Designators;
 import io.capnet.codec.Codec;
 import io.capnet.value.Bytes;
 import io.capnet.value.Symbol;
@@ -28,11 +29,6 @@ import java.util.List;
 final class SessionKeys {
   private SessionKeys() {}
 
-  /** The DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw key follows it. */
-  private static final byte[] X509_PREFIX = {
-    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00
-  };
-
   static KeyPair generate() {
     try {
       return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
@@ -42,19 +38,11 @@ final class SessionKeys {
   }
 
   static Bytes raw(PublicKey key) {
-    byte[] der = key.getEncoded();
-    if (der.length != X509_PREFIX.length + 32
-        || !Arrays.equals(der, 0, X509_PREFIX.length, X509_PREFIX, 0, X509_PREFIX.length)) {
-      throw new IllegalArgumentException("not an Ed25519 public key");
-    }
-    return Bytes.of(der, X509_PREFIX.length, 32);
+    return Designators.rawEd25519(key);
   }
 
   static PublicKey publicKey(Bytes raw) throws GeneralSecurityException {
-    if (raw.length() != 32) throw new GeneralSecurityException("an Ed25519 key is 32 bytes, got " + raw.length());
-    byte[] der = Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + 32);
-    System.arraycopy(raw.toByteArray(), 0, der, X509_PREFIX.length, 32);
-    return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
+    return Designators.ed25519PublicKey(raw);
   }
 
   static List<Object> publicKeyValue(Bytes raw) {
