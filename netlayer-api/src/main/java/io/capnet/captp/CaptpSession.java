@@ -524,6 +524,7 @@ final class CaptpSession implements SessionInfo {
   /** Sends a message to {@code toDesc}, asking for an answer when {@code answer} is not null. */
   void sendDeliver(Record toDesc, List<Object> args, LocalPromise answer) {
     if (state == State.DEAD) {
+      closeDescriptorsIn(args, 0);
       if (answer != null) answer.breakWith(deathReason);
       return;
     }
@@ -532,6 +533,7 @@ final class CaptpSession implements SessionInfo {
     try {
       wireArgs = marshal(args, after, 0);
     } catch (IllegalArgumentException e) {
+      closeDescriptorsIn(args, 0);
       if (answer != null) answer.breakWith(new OcapnError("cannot send: " + e.getMessage()));
       return;
     }
@@ -596,6 +598,22 @@ final class CaptpSession implements SessionInfo {
     if (!outbound.offer(bytes, fds)) {
       closeAll(fds);
       die("more than " + limits.maxOutboundBytes() + " bytes queued for the peer: it is not reading", false);
+    }
+  }
+
+  /** A message that will never be sent: the descriptors that moved into it are closed. */
+  static void closeDescriptorsIn(Object value, int depth) {
+    if (depth > 64) return;
+    if (value instanceof Descriptor d) {
+      closeAll(List.of(d));
+    } else if (value instanceof List<?> l) {
+      for (Object o : l) closeDescriptorsIn(o, depth + 1);
+    } else if (value instanceof Map<?, ?> m) {
+      for (Object o : m.values()) closeDescriptorsIn(o, depth + 1);
+    } else if (value instanceof Record r) {
+      for (int i = 0; i < r.size(); i++) closeDescriptorsIn(r.field(i), depth + 1);
+    } else if (value instanceof io.capnet.value.Tagged t) {
+      closeDescriptorsIn(t.value(), depth + 1);
     }
   }
 

@@ -35,6 +35,12 @@ public interface Peer extends AutoCloseable {
     return PeerImpl.caller();
   }
 
+  /**
+   * Runs {@code task} in this peer's vat, after the turns already queued: the way for other
+   * threads (timers, I/O) to touch state that handlers own.
+   */
+  void execute(Runnable task);
+
   /** Makes a local object that behaves as {@code handler} says. */
   Ref spawn(Handler handler);
 

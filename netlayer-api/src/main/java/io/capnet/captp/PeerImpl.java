@@ -389,6 +389,11 @@ final class PeerImpl implements Peer {
   }
 
   @Override
+  public void execute(Runnable task) {
+    vat.execute(task);
+  }
+
+  @Override
   public Deferred deferred() {
     LocalPromise p = new LocalPromise(this);
     LocalObject resolver = new LocalObject(this, new ResolverHandler(p));
