@@ -1,0 +1,80 @@
+package io.capnet.cli;
+
+import io.capnet.unix.Labels;
+import io.capnet.unix.Right;
+import io.capnet.unix.Switchboard;
+import io.capnet.unix.SwitchboardException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** CloudABI's launcher pattern: a child gets a constrained handle and nothing more. */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = "Start CMD with a constrained Switchboard handle in CAPNET_SWITCHBOARD (a sturdyref),"
+        + " and wait for it. CAPNET_SWITCHBOARD_FD is removed from the child's environment.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"CMD's exit code:CMD ran", "1:the Switchboard refused the constraint",
+        "2:usage error", "3:no Switchboard could be reached, or CMD could not be started"})
+final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin SwitchboardOption switchboard;
+
+  @Option(names = "--rights", split = ",", required = true, paramLabel = "RIGHT",
+      description = "rights to keep, comma-separated: ${COMPLETION-CANDIDATES}")
+  List<Right> rights;
+
+  @Option(names = "--in", defaultValue = "{}", paramLabel = "JSON", description = "in-labels to add (for serving)")
+  String in;
+
+  @Option(names = "--out", defaultValue = "{}", paramLabel = "JSON", description = "out-labels to add (for connecting)")
+  String out;
+
+  @Parameters(paramLabel = "CMD", arity = "1..*", description = "the command and its arguments (after --)")
+  List<String> command;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter err = spec.commandLine().getErr();
+    Labels inLabels;
+    Labels outLabels;
+    try {
+      inLabels = Labels.parseJson(in);
+      outLabels = Labels.parseJson(out);
+    } catch (IllegalArgumentException e) {
+      err.println("capnet run: " + e.getMessage());
+      return ClientExit.USAGE;
+    }
+    String uri;
+    try (Switchboard sb = switchboard.open()) {
+      Set<Right> keep = rights.isEmpty() ? EnumSet.noneOf(Right.class) : EnumSet.copyOf(rights);
+      uri = sb.constrain(keep, inLabels, outLabels).sturdyref();
+    } catch (SwitchboardException e) {
+      err.println("capnet run: " + e.getMessage());
+      return ClientExit.REFUSED;
+    } catch (IOException e) {
+      err.println("capnet run: " + e.getMessage());
+      return ClientExit.UNREACHABLE;
+    }
+    ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+    pb.environment().remove(Switchboard.FD_VARIABLE);
+    pb.environment().put(Switchboard.STURDYREF_VARIABLE, uri);
+    try {
+      Process p = pb.start();
+      return p.waitFor();
+    } catch (IOException e) {
+      err.println("capnet run: cannot start " + command.get(0) + ": " + e.getMessage());
+      return ClientExit.UNREACHABLE;
+    }
+  }
+}

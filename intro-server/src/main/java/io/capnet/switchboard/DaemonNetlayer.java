@@ -1,0 +1,135 @@
+package io.capnet.switchboard;
+
+import io.capnet.captp.SessionLimits;
+import io.capnet.codec.Codec;
+import io.capnet.locator.PeerLocator;
+import io.capnet.netlayer.Connection;
+import io.capnet.netlayer.Netlayer;
+import io.capnet.netlayer.NetlayerCapability;
+import io.capnet.netlayer.PeerCredentials;
+import io.capnet.unix.UnixConnections;
+import io.capnet.unix.UnixLimits;
+import io.capnet.unix.UnixSocket;
+import io.capnet.unix.UnixSockets;
+import io.capnet.value.Descriptor;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.newsclub.net.unix.AFUNIXServerSocketChannel;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
+
+/**
+ * The daemon's side of the unix netlayer: accepts on the listening socket, and serves the
+ * handle sockets the daemon makes itself. It never dials.
+ */
+final class DaemonNetlayer implements Netlayer {
+  private static final System.Logger LOG = System.getLogger("io.capnet.switchboard");
+
+  private final AFUNIXServerSocketChannel server;
+  private final PeerLocator locator;
+  private final UnixLimits unixLimits;
+  private final Codec codec;
+  private volatile Consumer<Connection> incoming;
+  private volatile boolean closed;
+  private Thread acceptor;
+
+  /** A connection on a handle socket: its bootstrap fetch gets that handle. */
+  record HandleConnection(Connection delegate, Handle handle) implements Connection {
+    @Override public Codec codec() { return delegate.codec(); }
+    @Override public Object receive() throws IOException { return delegate.receive(); }
+    @Override public void send(byte[] m, List<Descriptor> d) throws IOException { delegate.send(m, d); }
+    @Override public void flush() throws IOException { delegate.flush(); }
+    @Override public boolean supports(NetlayerCapability c) { return delegate.supports(c); }
+    @Override public Optional<PeerCredentials> peerCredentials() { return delegate.peerCredentials(); }
+    @Override public String description() { return delegate.description(); }
+    @Override public void close() throws IOException { delegate.close(); }
+  }
+
+  DaemonNetlayer(AFUNIXServerSocketChannel server, PeerLocator locator, UnixLimits unixLimits,
+      SessionLimits sessionLimits) {
+    this.server = server;
+    this.locator = locator;
+    this.unixLimits = unixLimits;
+    this.codec = Codec.cbor();
+  }
+
+  @Override
+  public String transport() {
+    return "unix";
+  }
+
+  @Override
+  public PeerLocator locator() {
+    return locator;
+  }
+
+  @Override
+  public Connection connect(PeerLocator remote) throws IOException {
+    throw new IOException("the Switchboard daemon does not dial out");
+  }
+
+  @Override
+  public synchronized void accept(Consumer<Connection> incoming) {
+    this.incoming = incoming;
+    acceptor = Thread.ofPlatform().name("switchboard-accept").daemon(true).start(this::acceptLoop);
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      AFUNIXSocketChannel ch;
+      try {
+        ch = server.accept();
+      } catch (IOException e) {
+        if (closed) return;
+        // EMFILE and the like: the next accept may succeed once clients leave.
+        LOG.log(Level.WARNING, "accept failed: " + e.getMessage());
+        sleepQuietly(50);
+        continue;
+      }
+      UnixSocket socket = UnixSockets.adopt(ch);
+      String who = socket.peerCredentials().map(c -> "pid " + c.pid() + " uid " + c.uid()).orElse("unknown peer");
+      LOG.log(Level.INFO, "connection from " + who);
+      deliver(UnixConnections.over(socket, unixLimits, codec, "switchboard client " + who));
+    }
+  }
+
+  /** Serves a socket the daemon made for {@code handle}. */
+  void serve(UnixSocket socket, Handle handle) {
+    deliver(new HandleConnection(
+        UnixConnections.over(socket, unixLimits, codec, "switchboard handle socket " + handle), handle));
+  }
+
+  private void deliver(Connection c) {
+    Consumer<Connection> to = incoming;
+    if (to == null || closed) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        LOG.log(Level.DEBUG, "closing " + c.description(), e);
+      }
+      return;
+    }
+    to.accept(c);
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public boolean supports(NetlayerCapability capability) {
+    return capability == NetlayerCapability.DESCRIPTORS;
+  }
+
+  @Override
+  public void close() throws IOException {
+    closed = true;
+    server.close();
+  }
+}

@@ -1,0 +1,85 @@
+package io.capnet.switchboard;
+
+import io.capnet.captp.Handler;
+import io.capnet.captp.Ref;
+import io.capnet.unix.Labels;
+import io.capnet.unix.Right;
+import io.capnet.value.Symbol;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A Switchboard handle: rights plus fixed in- and out-labels. Every method checks its right here,
+ * and {@link SwitchboardCore} does the work; both run in the daemon's vat.
+ */
+final class Handle implements Handler {
+  final SwitchboardCore core;
+  final Set<Right> rights;
+  final Labels in;
+  final Labels out;
+  Ref self;
+
+  Handle(SwitchboardCore core, Set<Right> rights, Labels in, Labels out) {
+    this.core = core;
+    this.rights = Set.copyOf(rights);
+    this.in = in;
+    this.out = out;
+  }
+
+  @Override
+  public Object handle(List<Object> args) throws Exception {
+    if (args.isEmpty() || !(args.get(0) instanceof Symbol method)) {
+      throw Errors.invalid("a handle takes a method symbol first");
+    }
+    return switch (method.name()) {
+      case "rights" -> Right.names(rights);
+      case "labels" -> Map.of("in", in.toValue(), "out", out.toValue());
+      case "challenge" -> core.challenge();
+      case "constrain" -> {
+        arity(args, 3, "constrain takes rights, in-labels and out-labels");
+        yield core.constrain(this, args.get(1), args.get(2), args.get(3));
+      }
+      case "sturdyref" -> core.sturdyref(this);
+      case "socket" -> core.socket(this);
+      case "serve" -> {
+        arity(args, 2, "serve takes labels and a server object");
+        yield core.serve(this, args.get(1), args.get(2));
+      }
+      case "register-peer" -> {
+        arity(args, 3, "register-peer takes a public key, a signature and a server object");
+        yield core.registerPeer(this, args.get(1), args.get(2), args.get(3));
+      }
+      case "connect" -> {
+        arity(args, 1, "connect takes labels");
+        yield core.connect(this, args.get(1), null);
+      }
+      case "list" -> {
+        if (args.size() > 2) throw Errors.invalid("list takes at most one label filter");
+        yield core.list(this, args.size() == 2 ? args.get(1) : Map.of());
+      }
+      case "watch" -> {
+        arity(args, 1, "watch takes a watcher object");
+        yield core.watch(this, args.get(1));
+      }
+      default -> throw Errors.invalid("a handle has no method " + method.name()
+          + "; it has rights, labels, challenge, constrain, sturdyref, socket, serve, register-peer,"
+          + " connect, list and watch");
+    };
+  }
+
+  static void arity(List<Object> args, int n, String usage) {
+    if (args.size() != n + 1) throw Errors.invalid(usage + " (got " + (args.size() - 1) + " arguments)");
+  }
+
+  void require(Right right) {
+    if (!rights.contains(right)) {
+      throw Errors.denied("this handle lacks the right " + right + "; it has " + Right.names(rights));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "handle " + Right.names(rights) + " in=" + in + " out=" + out;
+  }
+}

@@ -1,0 +1,361 @@
+package io.capnet.switchboard;
+
+import static io.capnet.unix.SwitchboardProtocol.CLIENT_DESIGNATOR;
+import static io.capnet.unix.SwitchboardProtocol.CLIENT_GID;
+import static io.capnet.unix.SwitchboardProtocol.CLIENT_PID;
+import static io.capnet.unix.SwitchboardProtocol.CLIENT_RESERVED;
+import static io.capnet.unix.SwitchboardProtocol.CLIENT_UID;
+import static io.capnet.unix.SwitchboardProtocol.OCAPN_DESIGNATOR;
+import static io.capnet.unix.SwitchboardProtocol.SERVER_CREDENTIALS;
+import static io.capnet.unix.SwitchboardProtocol.SERVER_GID;
+import static io.capnet.unix.SwitchboardProtocol.SERVER_PID;
+import static io.capnet.unix.SwitchboardProtocol.SERVER_RESERVED;
+import static io.capnet.unix.SwitchboardProtocol.SERVER_UID;
+
+import io.capnet.captp.BrokenException;
+import io.capnet.captp.Deferred;
+import io.capnet.captp.Methods;
+import io.capnet.captp.Peer;
+import io.capnet.captp.Ref;
+import io.capnet.captp.SessionInfo;
+import io.capnet.locator.Designators;
+import io.capnet.netlayer.PeerCredentials;
+import io.capnet.unix.Labels;
+import io.capnet.unix.Right;
+import io.capnet.unix.SwitchboardException.Code;
+import io.capnet.unix.SwitchboardProtocol;
+import io.capnet.value.Bytes;
+import io.capnet.value.Descriptor;
+import io.capnet.value.Null;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.security.GeneralSecurityException;
+import java.security.Signature;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Switchboard's registry and rules: registrations, matching, introductions and watchers.
+ * Everything here runs in the daemon's vat, so it needs no locks; timers come back through
+ * {@link Peer#execute}. Calls to servers are eventual and carry a deadline, so a slow or dead
+ * server delays only the clients that chose it.
+ */
+final class SwitchboardCore {
+  private static final System.Logger LOG = System.getLogger("io.capnet.switchboard");
+
+  /** A registered server (or peer). */
+  static final class Target {
+    final long id;
+    final Labels chosen; // what the server chose: tells it apart from the others
+    final Labels labels; // chosen plus the daemon's reserved labels: what clients match
+    final Ref server;
+    int pending;
+    boolean gone;
+
+    Target(long id, Labels chosen, Labels labels, Ref server) {
+      this.id = id;
+      this.chosen = chosen;
+      this.labels = labels;
+      this.server = server;
+    }
+  }
+
+  private final Peer peer;
+  private final SocketMaker sockets;
+  private final ScheduledExecutorService timer;
+  private final Duration callDeadline;
+  private final int maxPendingConnects;
+  private final Map<Long, Target> targets = new LinkedHashMap<>();
+  private final List<Watcher> watchers = new ArrayList<>();
+  private long nextId = 1;
+
+  /** Makes socket pairs and serves handle sockets; the daemon's transport side. */
+  interface SocketMaker {
+    Descriptor[] pair() throws IOException;
+
+    /** Serves {@code daemonEnd} as a connection whose own handle is {@code handle}. */
+    void serveHandleSocket(Descriptor daemonEnd, Handle handle) throws IOException;
+  }
+
+  private record Watcher(Handle handle, Ref ref) {}
+
+  SwitchboardCore(Peer peer, SocketMaker sockets, ScheduledExecutorService timer, Duration callDeadline,
+      int maxPendingConnects) {
+    this.peer = peer;
+    this.sockets = sockets;
+    this.timer = timer;
+    this.callDeadline = callDeadline;
+    this.maxPendingConnects = maxPendingConnects;
+  }
+
+  Handle newHandle(Set<Right> rights, Labels in, Labels out) {
+    Handle h = new Handle(this, rights, in, out);
+    h.self = peer.spawn(h);
+    return h;
+  }
+
+  int registrations() {
+    return targets.size();
+  }
+
+  // ---------------------------------------------------------------- handles
+
+  Bytes challenge() {
+    return caller().sessionId();
+  }
+
+  Ref constrain(Handle h, Object rightsValue, Object inValue, Object outValue) {
+    if (!(rightsValue instanceof List<?> names)) throw Errors.invalid("constrain rights must be a list of right names");
+    Set<Right> rights;
+    try {
+      rights = Right.parse(names);
+    } catch (IllegalArgumentException e) {
+      throw Errors.invalid(e.getMessage());
+    }
+    Set<Right> missing = new TreeSet<>(rights);
+    missing.removeAll(h.rights);
+    if (!missing.isEmpty()) {
+      throw Errors.denied("constrain asks for rights this handle lacks: " + Right.names(missing)
+          + "; it has " + Right.names(h.rights));
+    }
+    Labels in = narrow(h.in, labels(inValue, "constrain in-labels"), "in");
+    Labels out = narrow(h.out, labels(outValue, "constrain out-labels"), "out");
+    reserved(in, SERVER_RESERVED, "in-labels");
+    reserved(out, CLIENT_RESERVED, "out-labels");
+    return newHandle(rights, in, out).self;
+  }
+
+  String sturdyref(Handle h) {
+    return peer.export(h.self).toUri();
+  }
+
+  Descriptor socket(Handle h) {
+    Descriptor[] pair = pair();
+    try {
+      sockets.serveHandleSocket(pair[0], h);
+    } catch (IOException | RuntimeException e) {
+      pair[0].close();
+      pair[1].close();
+      throw Errors.of(Code.UNAVAILABLE, "could not serve a handle socket: " + e.getMessage());
+    }
+    return pair[1];
+  }
+
+  // ---------------------------------------------------------------- servers
+
+  Ref serve(Handle h, Object labelsValue, Object serverValue) {
+    h.require(Right.SERVER_START);
+    Labels asked = labels(labelsValue, "serve labels");
+    reserved(asked, SERVER_RESERVED, "serve labels");
+    return register(h, narrow(h.in, asked, "in"), server(serverValue), null);
+  }
+
+  Ref registerPeer(Handle h, Object keyValue, Object signatureValue, Object serverValue) {
+    h.require(Right.SERVER_START);
+    if (!(keyValue instanceof Bytes key) || key.length() != 32) {
+      throw Errors.invalid("register-peer takes a 32-byte Ed25519 public key");
+    }
+    if (!(signatureValue instanceof Bytes sig) || sig.length() != 64) {
+      throw Errors.invalid("register-peer takes a 64-byte Ed25519 signature");
+    }
+    byte[] statement = SwitchboardProtocol.registerPeerStatement(caller().sessionId(), key);
+    try {
+      Signature v = Signature.getInstance("Ed25519");
+      v.initVerify(Designators.ed25519PublicKey(key));
+      v.update(statement);
+      if (!v.verify(sig.toByteArray())) {
+        throw Errors.denied("register-peer: the signature does not prove the key (it must sign this"
+            + " session's challenge)");
+      }
+    } catch (GeneralSecurityException e) {
+      throw Errors.invalid("register-peer: bad key or signature: " + e.getMessage());
+    }
+    String designator = Designators.ofEd25519(key);
+    Labels chosen = narrow(h.in, Labels.of(OCAPN_DESIGNATOR, designator), "in");
+    return register(h, chosen, server(serverValue), designator);
+  }
+
+  private Ref register(Handle h, Labels chosen, Ref server, String designator) {
+    for (Target t : targets.values()) {
+      if (chosen.matches(t.chosen)) {
+        Set<String> apart = chosen.keysInOnlyOne(t.chosen);
+        throw Errors.of(Code.AMBIGUOUS, "labels " + chosen + " cannot be told apart from the registered server "
+            + t.chosen + (apart.isEmpty() ? ": they are the same; add a label with a value of its own"
+                : ": give one of " + apart + " a value that differs"));
+      }
+    }
+    Labels labels = chosen.merge(credentials(SERVER_UID, SERVER_GID, SERVER_PID));
+    Target t = new Target(nextId++, chosen, labels, server);
+    targets.put(t.id, t);
+    LOG.log(Level.INFO, "server #" + t.id + " registered " + labels);
+    announce("registered", t);
+    server.whenBroken(reason -> depart(t, "its session ended: " + reason));
+    Methods.Builder m = Methods.builder()
+        .on("labels", a -> t.labels.toValue())
+        .on("cancel", a -> {
+          depart(t, "cancelled");
+          return Null.NULL;
+        });
+    if (designator != null) m.on("connect", a -> {
+      if (a.size() != 2) throw Errors.invalid("connect takes labels");
+      return connect(h, a.get(1), designator);
+    });
+    return peer.spawn(m.build());
+  }
+
+  private void depart(Target t, String why) {
+    if (t.gone) return;
+    t.gone = true;
+    targets.remove(t.id);
+    LOG.log(Level.INFO, "server #" + t.id + " departed (" + why + ") " + t.labels);
+    announce("departed", t);
+  }
+
+  // ---------------------------------------------------------------- clients
+
+  Object connect(Handle h, Object labelsValue, String clientDesignator) {
+    h.require(Right.CLIENT_CONNECT);
+    Labels asked = labels(labelsValue, "connect labels");
+    reserved(asked, CLIENT_RESERVED, "connect labels");
+    Labels effective = narrow(h.out, asked, "out").merge(credentials(CLIENT_UID, CLIENT_GID, CLIENT_PID));
+    if (clientDesignator != null) effective = effective.with(CLIENT_DESIGNATOR, clientDesignator);
+    List<Target> matches = new ArrayList<>(2);
+    for (Target t : targets.values()) if (t.labels.matches(effective)) matches.add(t);
+    Labels shown = effective.without(CLIENT_RESERVED);
+    if (matches.isEmpty()) {
+      LOG.log(Level.INFO, "connect " + effective + " refused: no server matches");
+      throw Errors.of(Code.NOT_FOUND, "no server matches " + shown);
+    }
+    if (matches.size() > 1) {
+      Set<String> apart = matches.get(0).labels.keysDifferingFrom(matches.get(1).labels);
+      apart.removeAll(SERVER_CREDENTIALS);
+      LOG.log(Level.INFO, "connect " + effective + " refused: " + matches.size() + " servers match");
+      throw Errors.of(Code.AMBIGUOUS, "labels " + shown + " match " + matches.size()
+          + " servers; add one of the labels that tell them apart: " + apart);
+    }
+    Target t = matches.get(0);
+    if (t.pending >= maxPendingConnects) {
+      throw Errors.of(Code.RESOURCE_EXHAUSTED, "server #" + t.id + " " + t.labels + " already has "
+          + t.pending + " pending connects (maxPendingConnects " + maxPendingConnects + ")");
+    }
+    Labels connection = effective.merge(t.labels);
+    Descriptor[] pair = pair();
+    t.pending++;
+    Deferred answer = peer.deferred();
+    boolean[] settled = {false};
+    Runnable timeout = () -> {
+      if (settled[0]) return;
+      settled[0] = true;
+      t.pending--;
+      pair[1].close();
+      LOG.log(Level.INFO, "connect " + connection + " to server #" + t.id + " failed: no answer within "
+          + callDeadline.toMillis() + " ms");
+      answer.breakWith(Errors.of(Code.UNAVAILABLE, "server #" + t.id + " did not take the connection within "
+          + callDeadline.toMillis() + " ms").reason());
+    };
+    var deadline = timer.schedule(() -> peer.execute(timeout), callDeadline.toMillis(), TimeUnit.MILLISECONDS);
+    // The server's end moves into the message; the session closes it once sent or dropped.
+    t.server.send("incoming", pair[0], connection.toValue()).future().whenComplete((ok, failure) -> {
+      if (settled[0]) return;
+      settled[0] = true;
+      deadline.cancel(false);
+      t.pending--;
+      if (failure != null) {
+        pair[1].close();
+        String why = failure instanceof BrokenException b ? String.valueOf(b.reason()) : String.valueOf(failure);
+        LOG.log(Level.INFO, "connect " + connection + " to server #" + t.id + " failed: " + why);
+        answer.breakWith(Errors.of(Code.UNAVAILABLE, "server #" + t.id + " did not take the connection: " + why).reason());
+      } else {
+        LOG.log(Level.INFO, "connect " + connection + " to server #" + t.id);
+        answer.fulfill(List.of(pair[1], connection.toValue()));
+      }
+    });
+    return answer.promise();
+  }
+
+  List<Object> list(Handle h, Object filterValue) {
+    h.require(Right.LIST);
+    Labels visible = narrow(h.out, labels(filterValue, "list labels"), "out");
+    List<Object> out = new ArrayList<>();
+    for (Target t : targets.values()) if (t.labels.matches(visible)) out.add(t.labels.toValue());
+    return out;
+  }
+
+  Ref watch(Handle h, Object watcherValue) {
+    h.require(Right.LIST);
+    Ref ref = server(watcherValue);
+    Watcher w = new Watcher(h, ref);
+    watchers.add(w);
+    for (Target t : targets.values()) if (t.labels.matches(h.out)) ref.sendOnly("registered", t.labels.toValue());
+    ref.whenBroken(reason -> watchers.remove(w));
+    return peer.spawn(Methods.builder().on("cancel", a -> {
+      watchers.remove(w);
+      return Null.NULL;
+    }).build());
+  }
+
+  private void announce(String event, Target t) {
+    for (Watcher w : List.copyOf(watchers)) {
+      if (t.labels.matches(w.handle().out)) w.ref().sendOnly(event, t.labels.toValue());
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private Descriptor[] pair() {
+    try {
+      return sockets.pair();
+    } catch (IOException e) {
+      throw Errors.of(Code.RESOURCE_EXHAUSTED, "could not make a socket pair: " + e.getMessage());
+    }
+  }
+
+  private static SessionInfo caller() {
+    return Peer.caller().orElseThrow(() -> Errors.of(Code.INVALID_ARGUMENT,
+        "Switchboard methods must be called directly over a session, not through a promise"));
+  }
+
+  private static Labels credentials(String uid, String gid, String pid) {
+    PeerCredentials c = caller().peerCredentials().orElse(null);
+    if (c == null) return Labels.empty();
+    return Labels.of(uid, Long.toString(c.uid()), gid, Long.toString(c.gid()), pid, Long.toString(c.pid()));
+  }
+
+  private static Labels labels(Object value, String what) {
+    try {
+      return Labels.fromValue(value, what);
+    } catch (IllegalArgumentException e) {
+      throw Errors.invalid(e.getMessage());
+    }
+  }
+
+  /** Labels only grow: a key the handle fixes keeps its value. */
+  private static Labels narrow(Labels fixed, Labels asked, String side) {
+    var conflict = fixed.conflictWith(asked);
+    if (conflict.isPresent()) {
+      String k = conflict.get();
+      throw Errors.denied("label '" + k + "' is fixed to '" + fixed.get(k).orElseThrow() + "' by this handle's "
+          + side + "-labels; it cannot become '" + asked.get(k).orElseThrow() + "'");
+    }
+    return fixed.merge(asked);
+  }
+
+  private static void reserved(Labels labels, Set<String> reserved, String what) {
+    Set<String> bad = labels.keysIn(reserved);
+    if (!bad.isEmpty()) {
+      throw Errors.invalid(what + " set reserved labels " + bad + ", which only the Switchboard sets");
+    }
+  }
+
+  private static Ref server(Object value) {
+    if (!(value instanceof Ref r)) throw Errors.invalid("expected an object reference, got " + value);
+    return r;
+  }
+}

@@ -1,0 +1,319 @@
+package io.capnet.switchboard;
+
+import io.capnet.captp.BrokenException;
+import io.capnet.captp.Peer;
+import io.capnet.captp.Ref;
+import io.capnet.captp.SessionInfo;
+import io.capnet.captp.SessionLimits;
+import io.capnet.codec.Codec;
+import io.capnet.locator.Designators;
+import io.capnet.locator.PeerLocator;
+import io.capnet.netlayer.Connection;
+import io.capnet.netlayer.PeerCredentials;
+import io.capnet.unix.Labels;
+import io.capnet.unix.Right;
+import io.capnet.unix.SwitchboardException.Code;
+import io.capnet.unix.SwitchboardProtocol;
+import io.capnet.unix.UnixConnections;
+import io.capnet.unix.UnixLimits;
+import io.capnet.unix.UnixSocket;
+import io.capnet.unix.UnixSockets;
+import io.capnet.value.Bytes;
+import io.capnet.value.Descriptor;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPairGenerator;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.newsclub.net.unix.AFUNIXServerSocketChannel;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
+import org.newsclub.net.unix.FileDescriptorCast;
+
+/**
+ * The Switchboard daemon: listens on an AF_UNIX socket, runs a CapTP session (CBOR, with fd
+ * passing) per client, and introduces clients to servers by labels. See spec/switchboard.md.
+ *
+ * <pre>{@code
+ * try (SwitchboardDaemon d = SwitchboardDaemon.builder().socketPath(path).start()) { ... }
+ * }</pre>
+ */
+public final class SwitchboardDaemon implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("io.capnet.switchboard");
+
+  /** Which connections to the daemon's socket get the root handle. */
+  public enum RootPolicy {
+    /** Only processes running as the daemon's own uid (the default). */
+    SAME_UID,
+    /** Every process that can open the socket. */
+    ANY_UID,
+    /** Nobody: every handle comes from a sturdyref or an fd. */
+    NONE
+  }
+
+  private final Path socketPath;
+  private final AFUNIXServerSocketChannel server;
+  private final RootPolicy rootPolicy;
+  private final long ownUid;
+  private final DaemonNetlayer netlayer;
+  private final Peer peer;
+  private final SwitchboardCore core;
+  private final Handle root;
+  private final ScheduledExecutorService timer;
+  private final boolean removeSocketOnClose;
+
+  private SwitchboardDaemon(Builder b, AFUNIXServerSocketChannel server, Path socketPath) throws IOException {
+    this.server = server;
+    this.socketPath = socketPath;
+    this.removeSocketOnClose = b.socketPath != null;
+    this.rootPolicy = b.rootPolicy;
+    this.ownUid = ownUid();
+    String designator;
+    try {
+      designator = Designators.ofEd25519(KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JDK has no Ed25519", e);
+    }
+    PeerLocator locator = socketPath == null ? PeerLocator.of(designator, "unix")
+        : PeerLocator.of(designator, "unix", Map.of(SwitchboardProtocol.PATH_HINT, socketPath.toString()));
+    this.netlayer = new DaemonNetlayer(server, locator, b.unixLimits, b.sessionLimits);
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "switchboard-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    this.peer = Peer.builder().name("switchboard").netlayer(netlayer).limits(b.sessionLimits)
+        .independentIncomingSessions().swissResolver(this::connectionHandle).build();
+    SwitchboardCore.SocketMaker sockets = new SwitchboardCore.SocketMaker() {
+      @Override
+      public Descriptor[] pair() throws IOException {
+        UnixSockets.Pair p = UnixSockets.pair();
+        return new Descriptor[] {p.first(), p.second()};
+      }
+
+      @Override
+      public void serveHandleSocket(Descriptor daemonEnd, Handle handle) throws IOException {
+        netlayer.serve(UnixSockets.channel(daemonEnd), handle);
+      }
+    };
+    this.core = new SwitchboardCore(peer, sockets, timer, b.callDeadline, b.maxPendingConnects);
+    this.root = inVat(() -> core.newHandle(Right.ALL, Labels.empty(), Labels.empty()));
+    LOG.log(Level.INFO, "switchboard listening on " + (socketPath == null ? "an inherited socket" : socketPath)
+        + " as " + locator.toUri());
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The socket path, or null when serving an inherited socket. */
+  public Path socketPath() {
+    return socketPath;
+  }
+
+  /** The daemon's own locator; its sturdyrefs name it. */
+  public PeerLocator locator() {
+    return peer.locator();
+  }
+
+  /** How many servers are registered now. */
+  public int registrations() {
+    return inVat(core::registrations);
+  }
+
+  /** The root handle as a sturdyref, for tests and for a parent that starts children. */
+  public String rootSturdyref() {
+    return inVat(() -> core.sturdyref(root));
+  }
+
+  private Ref connectionHandle(Bytes swiss) {
+    if (!swiss.equals(SwitchboardProtocol.CONNECTION_HANDLE)) return null;
+    SessionInfo caller = Peer.caller().orElseThrow();
+    if (caller.connection() instanceof DaemonNetlayer.HandleConnection hc) return hc.handle().self;
+    PeerCredentials creds = caller.peerCredentials().orElse(null);
+    boolean root = switch (rootPolicy) {
+      case ANY_UID -> true;
+      case SAME_UID -> creds != null && creds.uid() == ownUid;
+      case NONE -> false;
+    };
+    if (root) return this.root.self;
+    throw new BrokenException(new io.capnet.unix.SwitchboardException(Code.PERMISSION_DENIED,
+        (creds == null ? "this connection has no peer credentials" : "uid " + creds.uid()
+            + " does not get the root handle (policy " + rootPolicy + ")")
+            + "; fetch a handle by its sturdyref").toError());
+  }
+
+  private <T> T inVat(java.util.function.Supplier<T> task) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    peer.execute(() -> {
+      try {
+        f.complete(task.get());
+      } catch (RuntimeException e) {
+        f.completeExceptionally(e);
+      }
+    });
+    try {
+      return f.get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("the switchboard vat did not answer: " + e, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    peer.close();
+    timer.shutdownNow();
+    try {
+      server.close();
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, "closing the listening socket", e);
+    }
+    if (removeSocketOnClose) {
+      try {
+        Files.deleteIfExists(socketPath);
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "could not remove " + socketPath + ": " + e.getMessage());
+      }
+    }
+    LOG.log(Level.INFO, "switchboard stopped");
+  }
+
+  static long ownUid() {
+    return new com.sun.security.auth.module.UnixSystem().getUid();
+  }
+
+  public static final class Builder {
+    private Path socketPath;
+    private Integer listenFd;
+    private String socketMode = "rw-------";
+    private RootPolicy rootPolicy = RootPolicy.SAME_UID;
+    private Duration callDeadline = Duration.ofSeconds(5);
+    private int maxPendingConnects = 64;
+    private SessionLimits sessionLimits = SessionLimits.DEFAULT;
+    private UnixLimits unixLimits = UnixLimits.DEFAULT;
+
+    private Builder() {}
+
+    /** Listens on a new socket at {@code path}, removing a stale one; mode 0600 unless told. */
+    public Builder socketPath(Path path) {
+      this.socketPath = Objects.requireNonNull(path, "path");
+      return this;
+    }
+
+    /** Serves an inherited listening socket (systemd-style socket activation). */
+    public Builder listenFd(int fd) {
+      this.listenFd = fd;
+      return this;
+    }
+
+    /** The socket file's permissions, as {@code rw-rw----}. */
+    public Builder socketMode(String permissions) {
+      PosixFilePermissions.fromString(permissions);
+      this.socketMode = permissions;
+      return this;
+    }
+
+    public Builder rootPolicy(RootPolicy policy) {
+      this.rootPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** How long a server has to take a connection before the client is told it is unavailable. */
+    public Builder callDeadline(Duration deadline) {
+      if (deadline.isNegative() || deadline.isZero()) throw new IllegalArgumentException("deadline must be positive");
+      this.callDeadline = deadline;
+      return this;
+    }
+
+    /** Connects waiting for one server's answer; more are refused with RESOURCE_EXHAUSTED. */
+    public Builder maxPendingConnects(int n) {
+      if (n < 1) throw new IllegalArgumentException("maxPendingConnects must be at least 1");
+      this.maxPendingConnects = n;
+      return this;
+    }
+
+    public Builder sessionLimits(SessionLimits limits) {
+      this.sessionLimits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    public Builder unixLimits(UnixLimits limits) {
+      this.unixLimits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * Binds (or adopts) the socket and starts serving.
+     *
+     * @throws IOException if the path is taken by a live daemon or by something that is not a
+     *     socket, or the socket cannot be made; the message says which
+     */
+    public SwitchboardDaemon start() throws IOException {
+      if ((socketPath == null) == (listenFd == null)) {
+        throw new IllegalStateException("give exactly one of socketPath and listenFd");
+      }
+      if (listenFd != null) {
+        AFUNIXServerSocketChannel inherited;
+        try {
+          inherited = FileDescriptorCast.unsafeUsing(listenFd).as(AFUNIXServerSocketChannel.class);
+        } catch (IOException | RuntimeException e) {
+          throw new IOException("fd " + listenFd + " is not a listening AF_UNIX socket: " + e.getMessage(), e);
+        }
+        Path bound = null;
+        if (inherited.getLocalAddress() instanceof AFUNIXSocketAddress a && a.getFile() != null) {
+          bound = a.getFile().toPath();
+        }
+        return new SwitchboardDaemon(this, inherited, bound);
+      }
+      return new SwitchboardDaemon(this, bind(socketPath.toAbsolutePath(), socketMode), socketPath.toAbsolutePath());
+    }
+  }
+
+  /**
+   * Binds in a private directory, sets the mode, then renames into place: the socket is never
+   * reachable with looser permissions, and a live daemon's socket is never taken over.
+   */
+  static AFUNIXServerSocketChannel bind(Path path, String mode) throws IOException {
+    if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+      if (!Files.isOther(path) || Files.isSymbolicLink(path)) {
+        throw new IOException(path + " exists and is not a socket; not touching it");
+      }
+      boolean live;
+      try (UnixSocket probe = UnixSockets.connect(path)) {
+        live = true;
+      } catch (IOException e) {
+        live = false;
+      }
+      if (live) throw new IOException("a Switchboard (or something else) is already listening on " + path);
+      Files.delete(path);
+      LOG.log(Level.INFO, "removed the stale socket " + path);
+    }
+    Path dir = Files.createTempDirectory(path.toAbsolutePath().getParent(), ".capnet-bind-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    Path temp = dir.resolve("s");
+    AFUNIXServerSocketChannel server = AFUNIXServerSocketChannel.open();
+    try {
+      server.bind(AFUNIXSocketAddress.of(temp), 512);
+      Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(mode));
+      Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException | RuntimeException e) {
+      server.close();
+      Files.deleteIfExists(temp);
+      throw new IOException("could not listen on " + path + ": " + e.getMessage(), e);
+    } finally {
+      Files.deleteIfExists(dir);
+    }
+    return server;
+  }
+}

@@ -1,0 +1,155 @@
+package io.capnet.unix;
+
+import io.capnet.captp.Methods;
+import io.capnet.captp.Ref;
+import io.capnet.value.Descriptor;
+import io.capnet.value.Null;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/** A handle held through a {@link SwitchboardClient}. */
+final class SwitchboardHandle implements Switchboard {
+  private final SwitchboardClient client;
+  final Ref ref;
+  private final Set<Right> rights;
+  private final Labels in;
+  private final Labels out;
+  private final boolean owner;
+
+  SwitchboardHandle(SwitchboardClient client, Ref ref, Set<Right> rights, Labels in, Labels out, boolean owner) {
+    this.client = client;
+    this.ref = ref;
+    this.rights = Set.copyOf(rights);
+    this.in = in;
+    this.out = out;
+    this.owner = owner;
+  }
+
+  @Override
+  public Set<Right> rights() {
+    return rights;
+  }
+
+  @Override
+  public Labels inLabels() {
+    return in;
+  }
+
+  @Override
+  public Labels outLabels() {
+    return out;
+  }
+
+  @Override
+  public Switchboard constrain(Set<Right> rights, Labels in, Labels out) throws SwitchboardException {
+    Ref narrower = (Ref) SwitchboardClient.await(ref.send("constrain", Right.names(rights), in.toValue(), out.toValue()));
+    return client.handle(narrower, false);
+  }
+
+  @Override
+  public String sturdyref() throws SwitchboardException {
+    return (String) SwitchboardClient.await(ref.send("sturdyref"));
+  }
+
+  @Override
+  public Descriptor socket() throws SwitchboardException {
+    return (Descriptor) SwitchboardClient.await(ref.send("socket"));
+  }
+
+  @Override
+  public Introduction connect(Labels labels) throws SwitchboardException {
+    return introduction(SwitchboardClient.await(ref.send("connect", labels.toValue())));
+  }
+
+  static Introduction introduction(Object answer) throws SwitchboardException {
+    if (!(answer instanceof List<?> l) || l.size() != 2 || !(l.get(0) instanceof Descriptor fd)) {
+      throw new SwitchboardException(SwitchboardException.Code.UNKNOWN, "connect answered " + answer
+          + ", not [socket labels]");
+    }
+    return new Introduction(fd, Labels.fromValue(l.get(1), "connection labels"));
+  }
+
+  @Override
+  public Registration serve(Labels labels, Consumer<Introduction> incoming) throws SwitchboardException {
+    Ref reg = (Ref) SwitchboardClient.await(ref.send("serve", labels.toValue(), client.incomingObject(incoming)));
+    return registration(reg);
+  }
+
+  /** Registers this client's peer identity; its connects then carry the proven designator. */
+  PeerRegistration registerPeer(java.security.KeyPair identity, Consumer<Introduction> incoming)
+      throws SwitchboardException {
+    var challenge = (io.capnet.value.Bytes) SwitchboardClient.await(ref.send("challenge"));
+    Ref reg = (Ref) SwitchboardClient.await(ref.send("register-peer",
+        io.capnet.locator.Designators.rawEd25519(identity.getPublic()),
+        SwitchboardClient.signChallenge(identity, challenge), client.incomingObject(incoming)));
+    return new PeerRegistration(reg, registration(reg));
+  }
+
+  /** A peer registration: cancellable, and the way to connect as the registered designator. */
+  record PeerRegistration(Ref ref, Registration registration) {
+    Introduction connect(Labels labels) throws SwitchboardException {
+      return introduction(SwitchboardClient.await(ref.send("connect", labels.toValue())));
+    }
+  }
+
+  private static Registration registration(Ref reg) throws SwitchboardException {
+    Labels labels = Labels.fromValue(SwitchboardClient.await(reg.send("labels")), "registration labels");
+    return new Registration() {
+      @Override
+      public Labels labels() {
+        return labels;
+      }
+
+      @Override
+      public void cancel() throws SwitchboardException {
+        SwitchboardClient.await(reg.send("cancel"));
+      }
+    };
+  }
+
+  @Override
+  public List<Labels> list(Labels filter) throws SwitchboardException {
+    List<Labels> out = new ArrayList<>();
+    for (Object o : (List<?>) SwitchboardClient.await(ref.send("list", filter.toValue()))) {
+      out.add(Labels.fromValue(o, "listed labels"));
+    }
+    return out;
+  }
+
+  @Override
+  public Registration watch(Watcher watcher) throws SwitchboardException {
+    Ref callback = client.peer.spawn(Methods.builder()
+        .on("registered", a -> {
+          watcher.registered(Labels.fromValue(a.get(1), "labels"));
+          return Null.NULL;
+        })
+        .on("departed", a -> {
+          watcher.departed(Labels.fromValue(a.get(1), "labels"));
+          return Null.NULL;
+        }).build());
+    Ref sub = (Ref) SwitchboardClient.await(ref.send("watch", callback));
+    return new Registration() {
+      @Override
+      public Labels labels() {
+        return out;
+      }
+
+      @Override
+      public void cancel() throws SwitchboardException {
+        SwitchboardClient.await(sub.send("cancel"));
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    if (owner) client.close();
+  }
+
+  @Override
+  public String toString() {
+    return "Switchboard[" + client.description + " " + Right.names(rights) + " in=" + in + " out=" + out + "]";
+  }
+}
