@@ -21,6 +21,10 @@ public final class Capnet {
   static final int USAGE = 2;
 
   public static void main(String[] args) {
+    // One line per log record, as the daemon promises (java.util.logging's default takes two).
+    if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+      System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
+    }
     System.exit(run(args));
   }
 

@@ -41,13 +41,16 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    // The daemon's per-connection log lines would bury the demo's own output.
+    java.util.logging.Logger.getLogger("io.capnet").setLevel(java.util.logging.Level.WARNING);
     Path dir = Files.createTempDirectory("capnet-demo-");
     try (SwitchboardDaemon daemon = SwitchboardDaemon.builder().socketPath(dir.resolve("switchboard.sock")).start()) {
       out.println("1. switchboard listening on " + daemon.socketPath());
       try (Switchboard server = Switchboard.open(daemon.socketPath());
            Switchboard client = Switchboard.open(daemon.socketPath())) {
-        bytesOverAnIntroducedSocket(out, server, client);
+        String labels = bytesOverAnIntroducedSocket(out, server, client);
         descriptorInACaptpMessage(out, server, client, dir);
+        out.print(labels);
       }
     } catch (Exception e) {
       spec.commandLine().getErr().println("capnet demo: failed: " + e);
@@ -62,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void bytesOverAnIntroducedSocket(PrintWriter out, Switchboard server, Switchboard client)
+  private static String bytesOverAnIntroducedSocket(PrintWriter out, Switchboard server, Switchboard client)
       throws Exception {
     CompletableFuture<Switchboard.Introduction> accepted = new CompletableFuture<>();
     try (Switchboard.Registration reg = server.serve(Labels.of("service", "echo"), accepted::complete)) {
@@ -83,9 +86,9 @@ final class DemoCommand implements Callable<Integer> {
         back.flip();
         out.println("4. bytes exchanged, no relay: client got \"" + StandardCharsets.UTF_8.decode(back) + "\"");
       }
-      out.println("6. connection labels, as both sides received them:");
-      out.println("   client: " + intro.labels().toJson());
-      out.println("   server: " + serverSide.labels().toJson());
+      return "6. connection labels, as both sides received them:\n"
+          + "   client: " + intro.labels().toJson() + "\n"
+          + "   server: " + serverSide.labels().toJson() + "\n";
     }
   }
 
@@ -96,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
     try (Peer reader = Peer.builder().name("demo-reader").netlayer(UnixNetlayer.create(server)).build();
          Peer sender = Peer.builder().name("demo-sender").netlayer(UnixNetlayer.create(client)).build()) {
       Ref readFd = reader.spawn(Methods.builder().on("read", a -> {
-        try (Descriptor fd = (Descriptor) a.get(1); FileInputStream in = new FileInputStream(fd.fileDescriptor())) {
+        try (Descriptor fd = (Descriptor) a.get(0); FileInputStream in = new FileInputStream(fd.fileDescriptor())) {
           return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
       }).build());

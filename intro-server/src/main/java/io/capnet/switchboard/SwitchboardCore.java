@@ -204,8 +204,8 @@ final class SwitchboardCore {
           return Null.NULL;
         });
     if (designator != null) m.on("connect", a -> {
-      if (a.size() != 2) throw Errors.invalid("connect takes labels");
-      return connect(h, a.get(1), designator);
+      if (a.size() != 1) throw Errors.invalid("connect takes labels");
+      return connect(h, a.get(0), designator);
     });
     return peer.spawn(m.build());
   }

@@ -71,12 +71,12 @@ public final class SwitchboardDaemon implements AutoCloseable {
   private final SwitchboardCore core;
   private final Handle root;
   private final ScheduledExecutorService timer;
-  private final boolean removeSocketOnClose;
+  private final Bound bound; // removed on close; null for an inherited socket
 
-  private SwitchboardDaemon(Builder b, AFUNIXServerSocketChannel server, Path socketPath) throws IOException {
+  private SwitchboardDaemon(Builder b, AFUNIXServerSocketChannel server, Bound bound) throws IOException {
     this.server = server;
-    this.socketPath = socketPath;
-    this.removeSocketOnClose = b.socketPath != null;
+    this.socketPath = bound == null ? null : bound.path();
+    this.bound = b.socketPath != null ? bound : null;
     this.rootPolicy = b.rootPolicy;
     this.ownUid = ownUid();
     String designator;
@@ -179,9 +179,9 @@ public final class SwitchboardDaemon implements AutoCloseable {
     } catch (IOException e) {
       LOG.log(Level.DEBUG, "closing the listening socket", e);
     }
-    if (removeSocketOnClose) {
+    if (bound != null) {
       try {
-        Files.deleteIfExists(socketPath);
+        bound.remove();
       } catch (IOException e) {
         LOG.log(Level.WARNING, "could not remove " + socketPath + ": " + e.getMessage());
       }
@@ -271,22 +271,41 @@ public final class SwitchboardDaemon implements AutoCloseable {
           throw new IOException("fd " + listenFd + " is not a listening AF_UNIX socket: " + e.getMessage(), e);
         }
         Path bound = null;
-        if (inherited.getLocalAddress() instanceof AFUNIXSocketAddress a && a.getFile() != null) {
+        if (inherited.getLocalAddress() instanceof AFUNIXSocketAddress a && a.hasFilename()) {
           bound = a.getFile().toPath();
         }
-        return new SwitchboardDaemon(this, inherited, bound);
+        return new SwitchboardDaemon(this, inherited, bound == null ? null : new Bound(inherited, bound, null));
       }
-      return new SwitchboardDaemon(this, bind(socketPath.toAbsolutePath(), socketMode), socketPath.toAbsolutePath());
+      Bound bound = bind(socketPath.toAbsolutePath(), socketMode);
+      try {
+        return new SwitchboardDaemon(this, bound.server(), bound);
+      } catch (IOException | RuntimeException e) {
+        bound.server().close();
+        bound.remove();
+        throw e;
+      }
+    }
+  }
+
+  /** A listening socket at a path, and the private directory it was bound in. */
+  record Bound(AFUNIXServerSocketChannel server, Path path, Path privateDir) {
+    void remove() throws IOException {
+      Files.deleteIfExists(path);
+      Files.deleteIfExists(privateDir.resolve("s"));
+      Files.deleteIfExists(privateDir);
     }
   }
 
   /**
-   * Binds in a private directory, sets the mode, then renames into place: the socket is never
-   * reachable with looser permissions, and a live daemon's socket is never taken over.
+   * Binds in a private directory, sets the mode, then hard-links the socket to {@code path}: the
+   * socket is never reachable with looser permissions, and a live daemon's socket is never taken
+   * over (the link fails if the path exists). junixsocket stops accepting when its bound name
+   * disappears, so the private name stays until close.
    */
-  static AFUNIXServerSocketChannel bind(Path path, String mode) throws IOException {
+  static Bound bind(Path path, String mode) throws IOException {
     if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-      if (!Files.isOther(path) || Files.isSymbolicLink(path)) {
+      var attrs = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!attrs.isOther()) {
         throw new IOException(path + " exists and is not a socket; not touching it");
       }
       boolean live;
@@ -299,21 +318,20 @@ public final class SwitchboardDaemon implements AutoCloseable {
       Files.delete(path);
       LOG.log(Level.INFO, "removed the stale socket " + path);
     }
-    Path dir = Files.createTempDirectory(path.toAbsolutePath().getParent(), ".capnet-bind-",
+    Path dir = Files.createTempDirectory(path.getParent(), "." + path.getFileName() + ".",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     Path temp = dir.resolve("s");
     AFUNIXServerSocketChannel server = AFUNIXServerSocketChannel.open();
     try {
       server.bind(AFUNIXSocketAddress.of(temp), 512);
       Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(mode));
-      Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
+      Files.createLink(path, temp);
     } catch (IOException | RuntimeException e) {
       server.close();
       Files.deleteIfExists(temp);
-      throw new IOException("could not listen on " + path + ": " + e.getMessage(), e);
-    } finally {
       Files.deleteIfExists(dir);
+      throw new IOException("could not listen on " + path + ": " + e, e);
     }
-    return server;
+    return new Bound(server, path, dir);
   }
 }

@@ -131,10 +131,10 @@ final class SwitchboardClient {
   /** The daemon's callback object for one server registration. */
   Ref incomingObject(Consumer<Switchboard.Introduction> incoming) {
     return peer.spawn(Methods.builder().on("incoming", a -> {
-      if (a.size() != 3 || !(a.get(1) instanceof Descriptor fd)) {
-        throw new IllegalArgumentException("incoming takes a socket and labels");
+      if (a.size() != 2 || !(a.get(0) instanceof Descriptor fd)) {
+        throw new IllegalArgumentException("incoming takes a socket and labels, got " + a);
       }
-      Labels labels = Labels.fromValue(a.get(2), "connection labels");
+      Labels labels = Labels.fromValue(a.get(1), "connection labels");
       Thread.ofVirtual().name("switchboard-incoming").start(() -> {
         try {
           incoming.accept(new Switchboard.Introduction(fd, labels));

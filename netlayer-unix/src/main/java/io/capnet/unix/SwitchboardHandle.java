@@ -122,11 +122,11 @@ final class SwitchboardHandle implements Switchboard {
   public Registration watch(Watcher watcher) throws SwitchboardException {
     Ref callback = client.peer.spawn(Methods.builder()
         .on("registered", a -> {
-          watcher.registered(Labels.fromValue(a.get(1), "labels"));
+          watcher.registered(Labels.fromValue(a.get(0), "labels"));
           return Null.NULL;
         })
         .on("departed", a -> {
-          watcher.departed(Labels.fromValue(a.get(1), "labels"));
+          watcher.departed(Labels.fromValue(a.get(0), "labels"));
           return Null.NULL;
         }).build());
     Ref sub = (Ref) SwitchboardClient.await(ref.send("watch", callback));
