@@ -44,11 +44,14 @@ public final class UnixNetlayer implements Netlayer {
   private final List<Connection> early = new CopyOnWriteArrayList<>();
   private volatile Consumer<Connection> incoming;
   private volatile boolean closed;
+  private final boolean ownsSwitchboards;
 
   private record Registered(Switchboard handle, SwitchboardHandle.PeerRegistration registration) {}
 
-  private UnixNetlayer(KeyPair identity, List<Switchboard> handles, UnixLimits limits) throws SwitchboardException {
+  private UnixNetlayer(KeyPair identity, List<Switchboard> handles, UnixLimits limits, boolean owns)
+      throws SwitchboardException {
     this.identity = identity;
+    this.ownsSwitchboards = owns;
     this.designator = Designators.ofEd25519(identity.getPublic());
     this.limits = limits;
     this.locator = PeerLocator.of(designator, TRANSPORT);
@@ -59,8 +62,25 @@ public final class UnixNetlayer implements Netlayer {
       }
     } catch (SwitchboardException | RuntimeException e) {
       cancelAll();
+      if (owns) handles.forEach(Switchboard::close);
       throw e;
     }
+  }
+
+  /**
+   * A netlayer with a fresh identity that connects to the daemons at {@code socketPaths} itself
+   * (getting each connection's own handle) and closes those connections when closed.
+   */
+  public static UnixNetlayer open(java.nio.file.Path... socketPaths) throws IOException, SwitchboardException {
+    if (socketPaths.length == 0) throw new IllegalArgumentException("give at least one Switchboard socket");
+    List<Switchboard> opened = new ArrayList<>();
+    try {
+      for (java.nio.file.Path p : socketPaths) opened.add(Switchboard.open(p));
+    } catch (IOException | SwitchboardException | RuntimeException e) {
+      opened.forEach(Switchboard::close);
+      throw e;
+    }
+    return new UnixNetlayer(freshIdentity(), opened, UnixLimits.DEFAULT, true);
   }
 
   /** A netlayer with a fresh identity, registered with each of {@code switchboards}, in order of preference. */
@@ -71,7 +91,7 @@ public final class UnixNetlayer implements Netlayer {
   /** A netlayer with a chosen Ed25519 identity (its designator stays the same across runs). */
   public static UnixNetlayer create(KeyPair identity, List<Switchboard> switchboards) throws SwitchboardException {
     if (switchboards.isEmpty()) throw new IllegalArgumentException("give at least one Switchboard");
-    return new UnixNetlayer(Objects.requireNonNull(identity, "identity"), List.copyOf(switchboards), UnixLimits.DEFAULT);
+    return new UnixNetlayer(Objects.requireNonNull(identity, "identity"), List.copyOf(switchboards), UnixLimits.DEFAULT, false);
   }
 
   static KeyPair freshIdentity() {
@@ -160,11 +180,16 @@ public final class UnixNetlayer implements Netlayer {
     return true;
   }
 
-  /** Cancels the registrations; sessions already running carry on over their own sockets. */
+  /**
+   * Cancels the registrations (and closes the Switchboard connections this netlayer opened);
+   * sessions already running carry on over their own sockets.
+   */
   @Override
   public void close() {
+    if (closed) return;
     closed = true;
     cancelAll();
+    if (ownsSwitchboards) for (Registered r : switchboards) r.handle().close();
     for (Connection c : early) {
       try {
         c.close();
