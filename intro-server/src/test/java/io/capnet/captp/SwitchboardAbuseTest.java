@@ -1,0 +1,164 @@
+package io.capnet.captp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.capnet.codec.Codec;
+import io.capnet.locator.PeerLocator;
+import io.capnet.netlayer.Connection;
+import io.capnet.switchboard.SwitchboardDaemon;
+import io.capnet.unix.Labels;
+import io.capnet.unix.Switchboard;
+import io.capnet.unix.UnixConnections;
+import io.capnet.unix.UnixLimits;
+import io.capnet.unix.UnixSocket;
+import io.capnet.unix.UnixSockets;
+import io.capnet.value.Descriptor;
+import io.capnet.value.Record;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Bad clients of the daemon, speaking raw frames: each loses its own session with a reason, and
+ * the daemon, its other clients and its fd count carry on.
+ */
+@Timeout(60)
+class SwitchboardAbuseTest {
+  private Path dir;
+  private SwitchboardDaemon daemon;
+  private Switchboard bystander;
+
+  @BeforeEach
+  void start() throws Exception {
+    dir = Files.createTempDirectory("capnet-abuse-");
+    daemon = SwitchboardDaemon.builder().socketPath(dir.resolve("sb.sock")).start();
+    bystander = Switchboard.open(daemon.socketPath());
+    bystander.serve(Labels.of("svc", "bystander"), i -> i.socket().close());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    bystander.close();
+    daemon.close();
+    Files.deleteIfExists(dir);
+  }
+
+  static long openFds() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+      return s.count();
+    }
+  }
+
+  private void assertDaemonCarriesOn(long fdBaseline) throws Exception {
+    bystander.connect(Labels.of("svc", "bystander")).socket().close();
+    try (Switchboard fresh = Switchboard.open(daemon.socketPath())) {
+      assertThat(fresh.list(Labels.empty())).hasSize(1);
+    }
+    long now = openFds();
+    for (int i = 0; i < 200 && now > fdBaseline; i++) {
+      Thread.sleep(25);
+      now = openFds();
+    }
+    assertThat(now).as("open fds (baseline %d)", fdBaseline).isLessThanOrEqualTo(fdBaseline);
+  }
+
+  /** Reads frames until the daemon closes; returns its op:abort reason. */
+  private static String abortReason(Connection c) throws Exception {
+    String reason = null;
+    try {
+      for (Object m; (m = c.receive()) != null; ) {
+        if (m instanceof Record r && r.hasLabel("op:abort")) reason = (String) r.field(0);
+      }
+    } catch (IOException e) {
+      // a reset after the abort is fine
+    }
+    return reason;
+  }
+
+  private Connection rawConnection(UnixLimits limits) throws IOException {
+    return UnixConnections.over(UnixSockets.connect(daemon.socketPath()), limits, Codec.cbor(), "abuser");
+  }
+
+  private static void hello(Connection c) throws IOException {
+    KeyPair keys = SessionKeys.generate();
+    Record loc = PeerLocator.of("abuser" + System.nanoTime(), "unix").toRecord();
+    Record start = Record.of("op:start-session", "1.0", SessionKeys.publicKeyValue(SessionKeys.raw(keys.getPublic())),
+        loc, SessionKeys.sign(keys.getPrivate(), Codec.syrup().encode(Record.of("my-location", loc))));
+    c.send(Codec.cbor().encode(start), List.of());
+    c.flush();
+  }
+
+  @Test
+  void clientSpeakingAnotherProtocolIsToldWhyAndDisconnected() throws Exception {
+    long baseline = openFds();
+    try (UnixSocket s = UnixSockets.connect(daemon.socketPath())) {
+      s.channel().write(ByteBuffer.wrap("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+      ByteBuffer all = ByteBuffer.allocate(1 << 16);
+      try {
+        while (s.channel().read(all) > 0) {}
+      } catch (IOException e) {
+        // reset after the abort
+      }
+      String seen = new String(all.array(), 0, all.position(), StandardCharsets.ISO_8859_1);
+      assertThat(seen).contains("op:abort").contains("over maxValueBytes");
+    }
+    assertDaemonCarriesOn(baseline);
+  }
+
+  @Test
+  void malformedFrameEndsOnlyThatSession() throws Exception {
+    long baseline = openFds();
+    try (Connection c = rawConnection(UnixLimits.DEFAULT)) {
+      hello(c);
+      // A frame whose CBOR body is a truncated map.
+      c.send(new byte[] {(byte) 0xa2, 0x61}, List.of());
+      c.flush();
+      assertThat(abortReason(c)).startsWith("malformed or oversized frame");
+    }
+    assertDaemonCarriesOn(baseline);
+  }
+
+  @Test
+  void forgedExportPositionEndsOnlyThatSession() throws Exception {
+    long baseline = openFds();
+    try (Connection c = rawConnection(UnixLimits.DEFAULT)) {
+      hello(c);
+      c.send(Codec.cbor().encode(Record.of("op:deliver", Record.of("desc:export", 77L),
+          List.of(new io.capnet.value.Symbol("connect"), java.util.Map.of()), false, false)), List.of());
+      c.flush();
+      assertThat(abortReason(c)).contains("77");
+    }
+    assertDaemonCarriesOn(baseline);
+  }
+
+  @Test
+  void tooManyFdsInOneFrameEndTheSessionAndAreClosed() throws Exception {
+    long baseline = openFds();
+    List<Descriptor> fds = new ArrayList<>();
+    try (Connection c = rawConnection(UnixLimits.DEFAULT.withMaxFdsPerFrame(40))) {
+      hello(c);
+      for (int i = 0; i < 20; i++) fds.add(Descriptor.adopt(devNull()));
+      byte[] body = Codec.cbor().encode(Record.of("op:gc-answers", List.of()));
+      c.send(body, fds);
+      c.flush();
+      fds.forEach(Descriptor::close);
+      assertThat(abortReason(c)).contains("20").contains("maxFdsPerFrame 16");
+    }
+    assertDaemonCarriesOn(baseline);
+  }
+
+  private static FileDescriptor devNull() throws IOException {
+    return new java.io.FileOutputStream("/dev/null").getFD();
+  }
+}
