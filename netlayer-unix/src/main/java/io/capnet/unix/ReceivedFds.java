@@ -99,13 +99,6 @@ final class ReceivedFds {
     }
   }
 
-  /** How many descriptors are held, for tests. */
-  synchronized int held() {
-    int n = 0;
-    for (Batch b : batches) n += b.left();
-    return n;
-  }
-
   /** Closes every descriptor held, now and any added later: the connection is over. */
   synchronized void closeAll() {
     closed = true;

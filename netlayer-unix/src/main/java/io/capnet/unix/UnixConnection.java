@@ -399,11 +399,6 @@ final class UnixConnection implements Connection {
     }
   }
 
-  /** Descriptors received and not yet given to a frame, for tests. */
-  int heldDescriptors() {
-    return received.held();
-  }
-
   @Override
   public String toString() {
     return description;

@@ -3,7 +3,6 @@ package io.capnet.unix;
 import io.capnet.netlayer.PeerCredentials;
 import io.capnet.value.Descriptor;
 import java.io.Closeable;
-import java.io.FileDescriptor;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
@@ -83,11 +82,6 @@ public final class UnixSocket implements Closeable {
       Fds.close(channel.getFileDescriptor());
     }
     channel.close();
-  }
-
-  /** The descriptor of this end, for diagnostics; it stays owned by this object. */
-  FileDescriptor fileDescriptor() throws IOException {
-    return channel.getFileDescriptor();
   }
 
   @Override

@@ -32,6 +32,14 @@ public final class UnixTestConnections {
     return new Connection[] {a, b};
   }
 
+  /**
+   * Makes junixsocket open what it keeps open for the life of the JVM (on first use it opens one
+   * socket it never closes), so that tests counting descriptors can take their baseline after.
+   */
+  public static void warmUp() throws IOException {
+    UnixSockets.pair().close();
+  }
+
   /** A connection that keeps junixsocket's public 256-byte (60-descriptor) receive buffer. */
   public static Connection withNarrowAncillaryBuffer(UnixSocket socket, UnixLimits limits, Codec codec) {
     return new UnixConnection(socket, limits, codec, "unix narrow", false, Integer.MAX_VALUE, Integer.MAX_VALUE);
