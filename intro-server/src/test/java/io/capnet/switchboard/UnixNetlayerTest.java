@@ -90,6 +90,8 @@ class UnixNetlayerTest {
     assertThat(remote.send("echo", "hi").future().get(10, TimeUnit.SECONDS)).isEqualTo("hi");
     assertThat(one.registrations()).isEqualTo(1);
     assertThat(two.registrations()).isEqualTo(2);
+    assertThat(alice.locator().hints()).containsEntry(UnixNetlayer.SWITCHBOARDS_HINT,
+        one.locator().designator() + "," + two.locator().designator());
   }
 
   @Test

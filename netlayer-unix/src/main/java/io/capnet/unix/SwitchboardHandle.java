@@ -143,6 +143,11 @@ final class SwitchboardHandle implements Switchboard {
     };
   }
 
+  /** The designator the daemon announced for its session with us. */
+  String daemonDesignator() {
+    return client.peer.sessions().stream().map(io.capnet.locator.PeerLocator::designator).findFirst().orElse("");
+  }
+
   @Override
   public void close() {
     if (owner) client.close();

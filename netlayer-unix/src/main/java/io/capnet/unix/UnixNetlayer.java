@@ -46,7 +46,10 @@ public final class UnixNetlayer implements Netlayer {
   private volatile boolean closed;
   private final boolean ownsSwitchboards;
 
-  private record Registered(Switchboard handle, SwitchboardHandle.PeerRegistration registration) {}
+  private record Registered(Switchboard handle, String daemon, SwitchboardHandle.PeerRegistration registration) {}
+
+  /** The locator hint naming, by designator, the Switchboards a peer is registered with. */
+  public static final String SWITCHBOARDS_HINT = "switchboards";
 
   private UnixNetlayer(KeyPair identity, List<Switchboard> handles, UnixLimits limits, boolean owns)
       throws SwitchboardException {
@@ -54,17 +57,19 @@ public final class UnixNetlayer implements Netlayer {
     this.ownsSwitchboards = owns;
     this.designator = Designators.ofEd25519(identity.getPublic());
     this.limits = limits;
-    this.locator = PeerLocator.of(designator, TRANSPORT);
+    List<String> daemons = new ArrayList<>();
     try {
       for (Switchboard sb : handles) {
         if (!(sb instanceof SwitchboardHandle h)) throw new IllegalArgumentException("not a Switchboard from this library");
-        switchboards.add(new Registered(sb, h.registerPeer(identity, this::incoming)));
+        switchboards.add(new Registered(sb, h.daemonDesignator(), h.registerPeer(identity, this::incoming)));
+        daemons.add(h.daemonDesignator());
       }
     } catch (SwitchboardException | RuntimeException e) {
       cancelAll();
       if (owns) handles.forEach(Switchboard::close);
       throw e;
     }
+    this.locator = PeerLocator.of(designator, TRANSPORT, Map.of(SWITCHBOARDS_HINT, String.join(",", daemons)));
   }
 
   /**
@@ -126,7 +131,11 @@ public final class UnixNetlayer implements Netlayer {
     if (!remote.transport().equals(TRANSPORT)) throw new IOException("not a unix locator: " + remote.toUri());
     if (closed) throw new IOException("unix netlayer " + designator + " is closed");
     List<String> refusals = new ArrayList<>();
-    for (Registered r : switchboards) {
+    // The Switchboards the remote's locator names come first; the others may know it too.
+    List<String> named = List.of(remote.hints().getOrDefault(SWITCHBOARDS_HINT, "").split(","));
+    List<Registered> order = new ArrayList<>(switchboards);
+    order.sort(java.util.Comparator.comparing(r -> !named.contains(r.daemon())));
+    for (Registered r : order) {
       try {
         Switchboard.Introduction intro = r.registration().connect(
             Labels.of(SwitchboardProtocol.OCAPN_DESIGNATOR, remote.designator()));
