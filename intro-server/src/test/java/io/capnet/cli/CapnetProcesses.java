@@ -103,7 +103,10 @@ final class CapnetProcesses implements AutoCloseable {
     synchronized (started) {
       all = List.copyOf(started);
     }
-    for (CapnetProcess p : all) p.process.destroyForcibly();
+    for (CapnetProcess p : all) {
+      p.process.descendants().forEach(ProcessHandle::destroyForcibly); // e.g. the children of capnet run
+      p.process.destroyForcibly();
+    }
     for (CapnetProcess p : all) {
       try {
         p.process.waitFor(10, TimeUnit.SECONDS);
@@ -156,6 +159,14 @@ final class CapnetProcesses implements AutoCloseable {
 
   /** A finished process: exit code and everything it wrote. */
   record Result(String what, int exit, String out, String err) {
+    /**
+     * The first stderr line starting with {@code prefix} (the command's own message, past any log
+     * lines), or the whole stderr when there is none, so that a failed assertion shows it.
+     */
+    String errLine(String prefix) {
+      return err.lines().filter(l -> l.startsWith(prefix)).findFirst().orElse(err);
+    }
+
     @Override
     public String toString() {
       return "capnet " + what + " exited " + exit + "\n--- stdout:\n" + out + "--- stderr:\n" + err;

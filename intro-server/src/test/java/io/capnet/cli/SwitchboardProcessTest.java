@@ -119,13 +119,34 @@ class SwitchboardProcessTest {
   }
 
   @Test
+  void badOptionValuesAreUsageErrorsThatNameTheOptionWithoutAStackTrace() throws Exception {
+    String path = capnet.dir.resolve("sb.sock").toString();
+    String[][] cases = {
+        {"--mode", "bogus", "--mode"},
+        {"--call-deadline-ms", "0", "deadline"},
+        {"--max-pending-connects", "0", "maxPendingConnects"}};
+    java.util.List<CapnetProcess> started = new java.util.ArrayList<>();
+    for (String[] c : cases) started.add(capnet.start("switchboard", c[0], c[1], path));
+    for (int i = 0; i < cases.length; i++) {
+      Result r = started.get(i).finish();
+      assertThat(r.exit()).as("%s", r).isEqualTo(2);
+      assertThat(r.err()).as("%s", r).startsWith("capnet switchboard: ").contains(cases[i][2]).doesNotContain("\tat ");
+    }
+    try (Stream<Path> left = Files.list(capnet.dir)) {
+      assertThat(left.toList()).as("no socket made").isEmpty();
+    }
+  }
+
+  @Test
   void sigtermStopsTheDaemonAndRemovesItsSocket() throws Exception {
     Daemon d = capnet.daemon();
     d.process().process.destroy(); // SIGTERM
     assertThat(d.process().process.waitFor(15, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
-    // The JVM exits with 128+15 when a signal ends it, whatever a shutdown hook does; the help's
-    // "0: stopped by a signal" describes the command's return, which is never reached.
+    // The JVM exits with 128+15 when a signal ends it, whatever its shutdown hooks do: the
+    // command's own return value is never reached.
     assertThat(d.process().process.exitValue()).isEqualTo(143);
+    assertThat(capnet.run("switchboard", "--help").out()).as("the help tells the exit code as it is")
+        .containsPattern("\\n  143 +\\S");
     assertThat(Files.exists(d.socket(), LinkOption.NOFOLLOW_LINKS)).as("the socket file is removed").isFalse();
     try (Stream<Path> left = Files.list(capnet.dir)) {
       assertThat(left.toList()).as("nothing left next to the socket").isEmpty();
