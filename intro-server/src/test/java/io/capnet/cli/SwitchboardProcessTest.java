@@ -123,8 +123,8 @@ class SwitchboardProcessTest {
     String path = capnet.dir.resolve("sb.sock").toString();
     String[][] cases = {
         {"--mode", "bogus", "--mode"},
-        {"--call-deadline-ms", "0", "deadline"},
-        {"--max-pending-connects", "0", "maxPendingConnects"}};
+        {"--call-deadline-ms", "0", "--call-deadline-ms"},
+        {"--max-pending-connects", "0", "--max-pending-connects"}};
     java.util.List<CapnetProcess> started = new java.util.ArrayList<>();
     for (String[] c : cases) started.add(capnet.start("switchboard", c[0], c[1], path));
     for (int i = 0; i < cases.length; i++) {
