@@ -137,6 +137,24 @@ class CatProcessTest {
   }
 
   @Test
+  void aOneShotServerTakesNoSecondConnectionItWillNeverServe() {
+    // Without -k, cat -l serves one connection, like nc -l; a second client must be refused, not
+    // told "connected" and then dropped with its bytes lost and exit 0.
+    CapnetProcess server = server("{\"svc\":\"once\"}");
+    CapnetProcess first = client("{\"svc\":\"once\"}");
+    server.stderr.awaitContains("accepted: ");
+    CapnetProcess secondClient = client("{\"svc\":\"once\"}").write("lost?\n").closeStdin();
+    secondClient.stderr.await(t -> t.contains("connected: ") || t.contains("capnet cat: "), "an answer",
+        CapnetProcesses.WAIT);
+    first.closeStdin();
+    assertThat(first.finish().exit()).isZero();
+    assertThat(server.finish().out()).doesNotContain("lost?");
+    Result second = secondClient.finish();
+    assertThat(second.exit()).as("%s", second).isEqualTo(1);
+    assertThat(second.errLine("capnet cat: ")).as("%s", second).matches("capnet cat: (NOT_FOUND|UNAVAILABLE): .*");
+  }
+
+  @Test
   void aKeepServersStdinGoesToTheConnectionItIsServingNow() {
     // With -k, each connection starts a thread copying stdin to it; the first connection's thread
     // stays blocked reading stdin after that connection ended, and takes bytes meant for the next.
