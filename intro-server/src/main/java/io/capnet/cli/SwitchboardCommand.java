@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
         + " labels, and each introduction hands both sides one end of a fresh socket pair. Logs one"
         + " line per connection event to stderr. Stops cleanly on SIGTERM or SIGINT, removing its socket.",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:stopped by a signal", "1:could not listen (the message says why)", "2:usage error"})
+    exitCodeList = {"1:could not listen (the message says why)", "2:usage error",
+        "143:stopped by SIGTERM (130 by SIGINT): 128 plus the signal, after the socket is removed"})
 final class SwitchboardCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -55,11 +56,28 @@ final class SwitchboardCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    SwitchboardDaemon.Builder b = SwitchboardDaemon.builder().rootPolicy(rootPolicy)
-        .callDeadline(Duration.ofMillis(deadlineMs)).maxPendingConnects(maxPending);
-    SwitchboardDaemon daemon;
+    SwitchboardDaemon.Builder b = SwitchboardDaemon.builder().rootPolicy(rootPolicy);
+    try {
+      b.callDeadline(Duration.ofMillis(deadlineMs));
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("capnet switchboard: --call-deadline-ms " + deadlineMs + ": " + e.getMessage());
+      return Capnet.USAGE;
+    }
+    try {
+      b.maxPendingConnects(maxPending);
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("capnet switchboard: --max-pending-connects " + maxPending + ": " + e.getMessage());
+      return Capnet.USAGE;
+    }
     try {
       b.socketMode(mode);
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("capnet switchboard: --mode " + mode
+          + " is not a permission string like rw------- (" + e.getMessage() + ")");
+      return Capnet.USAGE;
+    }
+    SwitchboardDaemon daemon;
+    try {
       if (where.path != null) b.socketPath(where.path);
       else b.listenFd(where.listenFd);
       daemon = b.start();
