@@ -15,16 +15,22 @@ import picocli.CommandLine.Command;
     subcommands = {DemoCommand.class, SwitchboardCommand.class, CatCommand.class, LsCommand.class, RunCommand.class,
         DecodeCommand.class, LocatorCommand.class, OcapnTestPeerCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:success", "1:input refused (the message names the rule and byte offset)", "2:usage error"})
+    exitCodeList = {"0:success", "1:input refused, or the Switchboard refused (the message says why)", "2:usage error",
+        "3:no Switchboard could be reached (client commands)"})
 public final class Capnet {
   static final int REFUSED = 1;
   static final int USAGE = 2;
+  // Held so that the level set on it is not lost when the logger would be collected.
+  private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("io.capnet");
 
   public static void main(String[] args) {
     // One line per log record, as the daemon promises (java.util.logging's default takes two).
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
     }
+    // Session log lines are for the daemon and the test peer; client commands print only their own messages.
+    boolean serving = args.length > 0 && (args[0].equals("switchboard") || args[0].equals("ocapn-test-peer"));
+    if (!serving) QUIET.setLevel(java.util.logging.Level.WARNING);
     System.exit(run(args));
   }
 

@@ -7,7 +7,6 @@ import io.capnet.unix.SwitchboardException;
 import io.capnet.unix.UnixSocket;
 import io.capnet.unix.UnixSockets;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
@@ -58,11 +57,12 @@ final class CatCommand implements Callable<Integer> {
     }
     try (Switchboard root = switchboard.open()) {
       Switchboard sb = root.constrain(EnumSet.of(listen ? Right.SERVER_START : Right.CLIENT_CONNECT), labels, labels);
+      Stdin stdin = new Stdin();
       if (!listen) {
         Switchboard.Introduction intro = sb.connect(Labels.empty());
         err.println("connected: " + intro.labels().toJson());
         err.flush();
-        copyBothWays(UnixSockets.channel(intro.socket()));
+        copyBothWays(UnixSockets.channel(intro.socket()), stdin);
         return 0;
       }
       LinkedBlockingQueue<Switchboard.Introduction> arrivals = new LinkedBlockingQueue<>();
@@ -71,9 +71,14 @@ final class CatCommand implements Callable<Integer> {
         err.flush();
         do {
           Switchboard.Introduction intro = arrivals.take();
+          if (!keep) {
+            // A one-shot server takes no connection it will never serve.
+            reg.cancel();
+            for (Switchboard.Introduction extra; (extra = arrivals.poll()) != null; ) extra.socket().close();
+          }
           err.println("accepted: " + intro.labels().toJson());
           err.flush();
-          copyBothWays(UnixSockets.channel(intro.socket()));
+          copyBothWays(UnixSockets.channel(intro.socket()), stdin);
         } while (keep);
       }
       return 0;
@@ -86,21 +91,51 @@ final class CatCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * One thread reads stdin for the whole run and writes to whichever connection is being served
+   * now, so that with -k no finished connection keeps a reader that steals the next one's input.
+   */
+  private static final class Stdin {
+    private final java.util.concurrent.LinkedBlockingQueue<byte[]> chunks = new java.util.concurrent.LinkedBlockingQueue<>();
+    private static final byte[] EOF = new byte[0];
+    private boolean started;
+
+    /** The next chunk of stdin, or null at its end; blocks. */
+    byte[] next() throws InterruptedException {
+      if (!started) {
+        started = true;
+        Thread.ofPlatform().daemon(true).name("cat-stdin").start(() -> {
+          byte[] buf = new byte[16384];
+          try {
+            for (int n; (n = System.in.read(buf)) > 0; ) chunks.add(java.util.Arrays.copyOf(buf, n));
+          } catch (IOException e) {
+            // stdin is gone: treat it as its end
+          }
+          chunks.add(EOF);
+        });
+      }
+      byte[] c = chunks.take();
+      if (c == EOF) {
+        chunks.add(EOF); // every later connection sees the end at once
+        return null;
+      }
+      return c;
+    }
+  }
+
   /** stdin to the socket on a helper thread, the socket to stdout here; ends when the peer stops sending. */
-  private static void copyBothWays(UnixSocket socket) throws IOException {
+  private static void copyBothWays(UnixSocket socket, Stdin stdin) throws IOException {
     try (socket) {
       var ch = socket.channel();
-      Thread upstream = Thread.ofPlatform().daemon(true).name("cat-stdin").start(() -> {
+      Thread upstream = Thread.ofVirtual().name("cat-upstream").start(() -> {
         try {
-          InputStream in = System.in;
-          byte[] buf = new byte[16384];
-          for (int n; (n = in.read(buf)) > 0; ) {
-            ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
+          for (byte[] c; (c = stdin.next()) != null; ) {
+            ByteBuffer b = ByteBuffer.wrap(c);
             while (b.hasRemaining()) ch.write(b);
           }
           ch.shutdownOutput();
-        } catch (IOException e) {
-          // The peer went away; the downstream copy sees it too.
+        } catch (IOException | InterruptedException e) {
+          // The connection ended (or we are moving on): its unsent chunk is dropped with it.
         }
       });
       OutputStream out = System.out;
@@ -111,6 +146,11 @@ final class CatCommand implements Callable<Integer> {
         buf.clear();
       }
       upstream.interrupt();
+      try {
+        upstream.join(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }

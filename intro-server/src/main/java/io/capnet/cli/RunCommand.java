@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = "Start CMD with a constrained Switchboard handle in CAPNET_SWITCHBOARD (a sturdyref),"
-        + " and wait for it. CAPNET_SWITCHBOARD_FD is removed from the child's environment.",
+        + " and wait for it; the sturdyref is dropped when CMD exits. CAPNET_SWITCHBOARD_FD is removed"
+        + " from the child's environment.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"CMD's exit code:CMD ran", "1:the Switchboard refused the constraint",
         "2:usage error", "3:no Switchboard could be reached, or CMD could not be started"})
@@ -55,25 +56,29 @@ final class RunCommand implements Callable<Integer> {
       err.println("capnet run: " + e.getMessage());
       return ClientExit.USAGE;
     }
-    String uri;
     try (Switchboard sb = switchboard.open()) {
       Set<Right> keep = rights.isEmpty() ? EnumSet.noneOf(Right.class) : EnumSet.copyOf(rights);
-      uri = sb.constrain(keep, inLabels, outLabels).sturdyref();
+      Switchboard child = sb.constrain(keep, inLabels, outLabels);
+      String uri = child.sturdyref();
+      ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+      pb.environment().remove(Switchboard.FD_VARIABLE);
+      pb.environment().put(Switchboard.STURDYREF_VARIABLE, uri);
+      Process p;
+      try {
+        p = pb.start();
+      } catch (IOException e) {
+        err.println("capnet run: cannot start " + command.get(0) + ": " + e.getMessage());
+        return ClientExit.UNREACHABLE;
+      }
+      int code = p.waitFor();
+      // The URI was for this child: it must not outlive it.
+      child.dropSturdyref(uri);
+      return code;
     } catch (SwitchboardException e) {
       err.println("capnet run: " + e.getMessage());
       return ClientExit.REFUSED;
     } catch (IOException e) {
       err.println("capnet run: " + e.getMessage());
-      return ClientExit.UNREACHABLE;
-    }
-    ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
-    pb.environment().remove(Switchboard.FD_VARIABLE);
-    pb.environment().put(Switchboard.STURDYREF_VARIABLE, uri);
-    try {
-      Process p = pb.start();
-      return p.waitFor();
-    } catch (IOException e) {
-      err.println("capnet run: cannot start " + command.get(0) + ": " + e.getMessage());
       return ClientExit.UNREACHABLE;
     }
   }

@@ -86,8 +86,12 @@ final class SwitchboardCommand implements Callable<Integer> {
       return Capnet.REFUSED;
     }
     CountDownLatch stopped = new CountDownLatch(1);
+    java.io.PrintWriter err = spec.commandLine().getErr();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       daemon.close();
+      // java.util.logging resets its handlers in a shutdown hook of its own, so say it directly.
+      err.println("capnet switchboard: stopped; removed " + daemon.socketPath());
+      err.flush();
       stopped.countDown();
     }, "switchboard-shutdown"));
     spec.commandLine().getOut().println(daemon.locator().toUri());

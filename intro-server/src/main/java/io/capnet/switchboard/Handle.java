@@ -19,6 +19,8 @@ final class Handle implements Handler {
   final Labels in;
   final Labels out;
   Ref self;
+  /** Swiss numbers this handle was exported under, so that its holder can drop them. */
+  final java.util.Set<io.capnet.value.Bytes> exported = new java.util.HashSet<>();
 
   Handle(SwitchboardCore core, Set<Right> rights, Labels in, Labels out) {
     this.core = core;
@@ -41,6 +43,10 @@ final class Handle implements Handler {
         yield core.constrain(this, args.get(1), args.get(2), args.get(3));
       }
       case "sturdyref" -> core.sturdyref(this);
+      case "drop-sturdyref" -> {
+        arity(args, 1, "drop-sturdyref takes a sturdyref URI this handle made");
+        yield core.dropSturdyref(this, args.get(1));
+      }
       case "socket" -> core.socket(this);
       case "serve" -> {
         arity(args, 2, "serve takes labels and a server object");
@@ -63,7 +69,7 @@ final class Handle implements Handler {
         yield core.watch(this, args.get(1));
       }
       default -> throw Errors.invalid("a handle has no method " + method.name()
-          + "; it has rights, labels, challenge, constrain, sturdyref, socket, serve, register-peer,"
+          + "; it has rights, labels, challenge, constrain, sturdyref, drop-sturdyref, socket, serve, register-peer,"
           + " connect, list and watch");
     };
   }

@@ -133,7 +133,22 @@ final class SwitchboardCore {
   }
 
   String sturdyref(Handle h) {
-    return peer.export(h.self).toUri();
+    io.capnet.locator.Sturdyref ref = peer.export(h.self);
+    h.exported.add(ref.swissNumber());
+    return ref.toUri();
+  }
+
+  Object dropSturdyref(Handle h, Object uriValue) {
+    if (!(uriValue instanceof String uri)) throw Errors.invalid("drop-sturdyref takes a sturdyref URI (a string)");
+    Bytes swiss;
+    try {
+      swiss = io.capnet.locator.Sturdyref.parse(uri).swissNumber();
+    } catch (RuntimeException e) {
+      throw Errors.invalid("drop-sturdyref: not a sturdyref: " + e.getMessage());
+    }
+    if (!h.exported.remove(swiss)) throw Errors.of(Code.NOT_FOUND, "this handle made no such sturdyref");
+    peer.unexport(swiss);
+    return Null.NULL;
   }
 
   Descriptor socket(Handle h) {

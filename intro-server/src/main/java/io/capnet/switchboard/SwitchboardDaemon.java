@@ -287,6 +287,27 @@ public final class SwitchboardDaemon implements AutoCloseable {
     }
   }
 
+  /** Removes a dead daemon's socket and the private directory it was bound in (same inode). */
+  private static void removeStale(Path path, Object fileKey) throws IOException {
+    String prefix = "." + path.getFileName() + ".";
+    try (var siblings = Files.list(path.getParent())) {
+      for (Path dir : siblings.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+        Path inner = dir.resolve("s");
+        try {
+          Object key = Files.readAttributes(inner, java.nio.file.attribute.BasicFileAttributes.class,
+              LinkOption.NOFOLLOW_LINKS).fileKey();
+          if (fileKey != null && fileKey.equals(key)) {
+            Files.delete(inner);
+            Files.delete(dir);
+          }
+        } catch (IOException e) {
+          // not ours, or already gone
+        }
+      }
+    }
+    Files.delete(path);
+  }
+
   /** A listening socket at a path, and the private directory it was bound in. */
   record Bound(AFUNIXServerSocketChannel server, Path path, Path privateDir) {
     void remove() throws IOException {
@@ -315,7 +336,7 @@ public final class SwitchboardDaemon implements AutoCloseable {
         live = false;
       }
       if (live) throw new IOException("a Switchboard (or something else) is already listening on " + path);
-      Files.delete(path);
+      removeStale(path, attrs.fileKey());
       LOG.log(Level.INFO, "removed the stale socket " + path);
     }
     Path dir = Files.createTempDirectory(path.getParent(), "." + path.getFileName() + ".",

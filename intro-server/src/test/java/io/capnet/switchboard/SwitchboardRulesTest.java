@@ -304,6 +304,19 @@ class SwitchboardRulesTest {
   }
 
   @Test
+  void aDroppedSturdyrefReachesNothing() throws Exception {
+    Switchboard root = fx.client(fx.daemon());
+    Switchboard narrow = root.constrain(EnumSet.of(Right.LIST), Labels.empty(), Labels.empty());
+    String uri = narrow.sturdyref();
+    narrow.dropSturdyref(uri);
+    SwitchboardException gone = refusal(() -> Switchboard.openSturdyref(uri));
+    assertThat(gone.getMessage()).contains("no object is exported under that swiss number");
+    assertThat(refusal(() -> narrow.dropSturdyref(uri)).code()).isEqualTo(Code.NOT_FOUND);
+    assertThat(refusal(() -> root.dropSturdyref(root.constrain(Right.ALL, Labels.empty(), Labels.empty()).sturdyref())).code())
+        .as("only the handle that made a sturdyref drops it").isEqualTo(Code.NOT_FOUND);
+  }
+
+  @Test
   void rootPolicyNoneGivesNoRootHandleButSturdyrefsStillWork() throws Exception {
     SwitchboardDaemon d = fx.daemon("closed", b -> b.rootPolicy(SwitchboardDaemon.RootPolicy.NONE));
     SwitchboardException e = refusal(() -> Switchboard.open(d.socketPath()));

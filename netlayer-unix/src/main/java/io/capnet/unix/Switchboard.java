@@ -78,6 +78,12 @@ public interface Switchboard extends AutoCloseable {
   /** This handle as a sturdyref URI, for {@code CAPNET_SWITCHBOARD} in a child's environment. */
   String sturdyref() throws SwitchboardException;
 
+  /**
+   * Stops a sturdyref this handle made from reaching it; handles already fetched with it keep
+   * working.
+   */
+  void dropSturdyref(String uri) throws SwitchboardException;
+
   /** A fresh socket the daemon serves with this handle, for a child's {@code CAPNET_SWITCHBOARD_FD}. */
   Descriptor socket() throws SwitchboardException;
 

@@ -54,6 +54,11 @@ final class SwitchboardHandle implements Switchboard {
   }
 
   @Override
+  public void dropSturdyref(String uri) throws SwitchboardException {
+    SwitchboardClient.await(ref.send("drop-sturdyref", uri));
+  }
+
+  @Override
   public Descriptor socket() throws SwitchboardException {
     return (Descriptor) SwitchboardClient.await(ref.send("socket"));
   }
