@@ -13,6 +13,7 @@ import io.capnet.unix.Switchboard;
 import io.capnet.unix.SwitchboardException;
 import io.capnet.unix.SwitchboardException.Code;
 import io.capnet.value.Bytes;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -300,6 +301,20 @@ class SwitchboardRulesTest {
     try (Switchboard viaUri = Switchboard.openSturdyref(uri)) {
       assertThat(viaUri.rights()).containsExactly(Right.LIST);
       assertThat(viaUri.outLabels()).isEqualTo(Labels.of("zone", "9"));
+    }
+  }
+
+  @Test
+  void daemonServesAnInheritedListeningSocket() throws Exception {
+    Path path = fx.dir.resolve("activated.sock");
+    try (var listening = org.newsclub.net.unix.AFUNIXServerSocketChannel.open()) {
+      listening.bind(org.newsclub.net.unix.AFUNIXSocketAddress.of(path));
+      int fd = org.newsclub.net.unix.FileDescriptorCast.using(listening.getFileDescriptor()).as(Integer.class);
+      try (SwitchboardDaemon d = SwitchboardDaemon.builder().listenFd(fd).start();
+           Switchboard sb = Switchboard.open(path)) {
+        assertThat(d.socketPath()).isEqualTo(path);
+        assertThat(sb.rights()).isEqualTo(Right.ALL);
+      }
     }
   }
 
