@@ -60,6 +60,18 @@ final class Handle implements Handler {
         arity(args, 1, "connect takes labels");
         yield core.connect(this, args.get(1), null);
       }
+      case "ingress" -> {
+        arity(args, 2, "ingress takes a socket and labels");
+        yield core.ingress(this, args.get(1), args.get(2));
+      }
+      case "egress" -> {
+        arity(args, 2, "egress takes labels and an egress object");
+        yield core.egress(this, args.get(1), args.get(2));
+      }
+      case "resolver" -> {
+        arity(args, 2, "resolver takes a list of label keys and a resolver object");
+        yield core.resolver(this, args.get(1), args.get(2));
+      }
       case "list" -> {
         if (args.size() > 2) throw Errors.invalid("list takes at most one label filter");
         yield core.list(this, args.size() == 2 ? args.get(1) : Map.of());
@@ -70,7 +82,7 @@ final class Handle implements Handler {
       }
       default -> throw Errors.invalid("a handle has no method " + method.name()
           + "; it has rights, labels, challenge, constrain, sturdyref, drop-sturdyref, socket, serve, register-peer,"
-          + " connect, list and watch");
+          + " connect, ingress, egress, resolver, list and watch");
     };
   }
 

@@ -50,17 +50,30 @@ import java.util.concurrent.TimeUnit;
 final class SwitchboardCore {
   private static final System.Logger LOG = System.getLogger("io.capnet.switchboard");
 
-  /** A registered server (or peer). */
+  /** What a registration provides: a server takes sockets, an egress opens them. */
+  enum Kind {
+    SERVER("server"), EGRESS("egress");
+
+    final String word;
+
+    Kind(String word) {
+      this.word = word;
+    }
+  }
+
+  /** A registered server, peer or egress. */
   static final class Target {
     final long id;
+    final Kind kind;
     final Labels chosen; // what the server chose: tells it apart from the others
     final Labels labels; // chosen plus the daemon's reserved labels: what clients match
     final Ref server;
     int pending;
     boolean gone;
 
-    Target(long id, Labels chosen, Labels labels, Ref server) {
+    Target(long id, Kind kind, Labels chosen, Labels labels, Ref server) {
       this.id = id;
+      this.kind = kind;
       this.chosen = chosen;
       this.labels = labels;
       this.server = server;
@@ -74,6 +87,7 @@ final class SwitchboardCore {
   private final int maxPendingConnects;
   private final Map<Long, Target> targets = new LinkedHashMap<>();
   private final List<Watcher> watchers = new ArrayList<>();
+  private final Map<Long, Resolver> resolvers = new LinkedHashMap<>();
   private long nextId = 1;
 
   /** Makes socket pairs and serves handle sockets; the daemon's transport side. */
@@ -169,7 +183,47 @@ final class SwitchboardCore {
     h.require(Right.SERVER_START);
     Labels asked = labels(labelsValue, "serve labels");
     reserved(asked, SERVER_RESERVED, "serve labels");
-    return register(h, narrow(h.in, asked, "in"), server(serverValue), null);
+    return register(h, Kind.SERVER, narrow(h.in, asked, "in"), server(serverValue), null);
+  }
+
+  Ref egress(Handle h, Object labelsValue, Object egressValue) {
+    h.require(Right.EGRESS_START);
+    Labels asked = labels(labelsValue, "egress labels");
+    reserved(asked, SERVER_RESERVED, "egress labels");
+    return register(h, Kind.EGRESS, narrow(h.in, asked, "in"), server(egressValue), null);
+  }
+
+  /**
+   * {@code resolver keys resolver-object}: resolves connects whose labels have every one of
+   * {@code keys} (and match the handle's in-labels) into target labels, as Flower's resolver
+   * protocol describes and Flower never wired in.
+   */
+  Ref resolver(Handle h, Object keysValue, Object resolverValue) {
+    h.require(Right.RESOLVER_START);
+    if (!(keysValue instanceof List<?> list) || list.isEmpty() || !list.stream().allMatch(k -> k instanceof String)) {
+      throw Errors.invalid("resolver takes a non-empty list of label keys to resolve, and a resolver object");
+    }
+    Set<String> keys = new TreeSet<>();
+    for (Object k : list) keys.add((String) k);
+    Set<String> bad = new TreeSet<>(keys);
+    bad.retainAll(CLIENT_RESERVED);
+    if (!bad.isEmpty()) throw Errors.invalid("resolver keys " + bad + " are reserved");
+    for (Resolver other : resolvers.values()) {
+      if (other.keys.equals(keys) && other.labels.matches(h.in)) {
+        throw Errors.of(Code.AMBIGUOUS, "resolver for " + keys + " with labels " + h.in
+            + " cannot be told apart from resolver #" + other.id + " " + other.labels);
+      }
+    }
+    Resolver r = new Resolver(nextId++, keys, h.in, server(resolverValue), timer, callDeadline, peer);
+    resolvers.put(r.id, r);
+    LOG.log(Level.INFO, "resolver #" + r.id + " registered for " + keys + " " + h.in);
+    r.ref.whenBroken(reason -> {
+      if (resolvers.remove(r.id) != null) LOG.log(Level.INFO, "resolver #" + r.id + " departed: its session ended");
+    });
+    return peer.spawn(Methods.builder().on("cancel", a -> {
+      if (resolvers.remove(r.id) != null) LOG.log(Level.INFO, "resolver #" + r.id + " departed (cancelled)");
+      return Null.NULL;
+    }).build());
   }
 
   Ref registerPeer(Handle h, Object keyValue, Object signatureValue, Object serverValue) {
@@ -194,10 +248,10 @@ final class SwitchboardCore {
     }
     String designator = Designators.ofEd25519(key);
     Labels chosen = narrow(h.in, Labels.of(OCAPN_DESIGNATOR, designator), "in");
-    return register(h, chosen, server(serverValue), designator);
+    return register(h, Kind.SERVER, chosen, server(serverValue), designator);
   }
 
-  private Ref register(Handle h, Labels chosen, Ref server, String designator) {
+  private Ref register(Handle h, Kind kind, Labels chosen, Ref server, String designator) {
     for (Target t : targets.values()) {
       if (chosen.matches(t.chosen)) {
         Set<String> apart = chosen.keysInOnlyOne(t.chosen);
@@ -207,9 +261,9 @@ final class SwitchboardCore {
       }
     }
     Labels labels = chosen.merge(credentials(SERVER_UID, SERVER_GID, SERVER_PID));
-    Target t = new Target(nextId++, chosen, labels, server);
+    Target t = new Target(nextId++, kind, chosen, labels, server);
     targets.put(t.id, t);
-    LOG.log(Level.INFO, "server #" + t.id + " registered " + labels);
+    LOG.log(Level.INFO, kind.word + " #" + t.id + " registered " + labels);
     announce("registered", t);
     server.whenBroken(reason -> depart(t, "its session ended: " + reason));
     Methods.Builder m = Methods.builder()
@@ -229,7 +283,7 @@ final class SwitchboardCore {
     if (t.gone) return;
     t.gone = true;
     targets.remove(t.id);
-    LOG.log(Level.INFO, "server #" + t.id + " departed (" + why + ") " + t.labels);
+    LOG.log(Level.INFO, t.kind.word + " #" + t.id + " departed (" + why + ") " + t.labels);
     announce("departed", t);
   }
 
@@ -241,27 +295,155 @@ final class SwitchboardCore {
     reserved(asked, CLIENT_RESERVED, "connect labels");
     Labels effective = narrow(h.out, asked, "out").merge(credentials(CLIENT_UID, CLIENT_GID, CLIENT_PID));
     if (clientDesignator != null) effective = effective.with(CLIENT_DESIGNATOR, clientDesignator);
+    return resolveThen(effective, labels -> introduce(labels, null));
+  }
+
+  /**
+   * {@code ingress socket labels}: an ingress pushes a socket it accepted to the server the
+   * labels match. Egresses are out of its reach: both would be providing a socket.
+   */
+  Object ingress(Handle h, Object socketValue, Object labelsValue) {
+    if (!(socketValue instanceof Descriptor socket)) throw Errors.invalid("ingress takes a socket (a descriptor) and labels");
+    try {
+      h.require(Right.INGRESS_CONNECT);
+      Labels asked = labels(labelsValue, "ingress labels");
+      reserved(asked, CLIENT_RESERVED, "ingress labels");
+      Labels effective = narrow(h.out, asked, "out").merge(credentials(CLIENT_UID, CLIENT_GID, CLIENT_PID));
+      return introduce(effective, socket);
+    } catch (RuntimeException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /** Runs the resolver the labels call for, if any, then {@code then} with the resolved labels. */
+  private Object resolveThen(Labels effective, java.util.function.Function<Labels, Object> then) {
+    List<Resolver> applicable = new ArrayList<>(1);
+    for (Resolver r : resolvers.values()) {
+      if (effective.keysIn(r.keys).size() == r.keys.size() && r.labels.matches(effective)) applicable.add(r);
+    }
+    if (applicable.isEmpty()) return then.apply(effective);
+    if (applicable.size() > 1) {
+      throw Errors.of(Code.AMBIGUOUS, "labels " + effective.without(CLIENT_RESERVED) + " match " + applicable.size()
+          + " resolvers; add one of the labels that tell them apart: "
+          + applicable.get(0).labels.keysDifferingFrom(applicable.get(1).labels));
+    }
+    Resolver r = applicable.get(0);
+    Set<String> others = new TreeSet<>(effective.asMap().keySet());
+    others.removeAll(r.keys);
+    Labels question = effective.without(others);
+    Deferred answer = peer.deferred();
+    r.resolve(question, (targets, failure) -> {
+      if (failure != null) {
+        answer.breakWith(Errors.of(Code.UNAVAILABLE, "resolver #" + r.id + " could not resolve " + question + ": " + failure).reason());
+        return;
+      }
+      Labels chosen = pick(targets, effective);
+      if (chosen == null) {
+        answer.breakWith(Errors.of(Code.NOT_FOUND, "resolver #" + r.id + " found no target for " + question).reason());
+        return;
+      }
+      try {
+        settleWith(answer, then.apply(chosen));
+      } catch (BrokenException e) {
+        answer.breakWith(e.reason());
+      }
+    });
+    return answer.promise();
+  }
+
+  /** A weighted random choice among the targets whose labels agree with the client's. */
+  private static Labels pick(List<Resolver.Target> targets, Labels effective) {
+    List<Resolver.Target> usable = new ArrayList<>();
+    long total = 0;
+    for (Resolver.Target t : targets) {
+      if (t.labels().matches(effective) && t.labels().keysIn(CLIENT_RESERVED).isEmpty()) {
+        usable.add(t);
+        total += t.weight();
+      }
+    }
+    if (usable.isEmpty()) return null;
+    Resolver.Target chosen = usable.get(0);
+    if (total > 0) {
+      long x = java.util.concurrent.ThreadLocalRandom.current().nextLong(total);
+      for (Resolver.Target t : usable) {
+        if (x < t.weight()) {
+          chosen = t;
+          break;
+        }
+        x -= t.weight();
+      }
+    } else {
+      chosen = usable.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(usable.size()));
+    }
+    return effective.merge(chosen.labels());
+  }
+
+  static void settleWith(Deferred answer, Object result) {
+    if (result instanceof io.capnet.captp.Promise p) {
+      p.future().whenComplete((v, f) -> {
+        if (f == null) answer.fulfill(v);
+        else answer.breakWith(f instanceof BrokenException b ? b.reason() : new io.capnet.value.OcapnError(String.valueOf(f)));
+      });
+    } else {
+      answer.fulfill(result);
+    }
+  }
+
+  /**
+   * Introduces a client to the one target its labels match. With {@code ingressSocket}, that
+   * socket goes to the server and the answer is the connection labels; otherwise the client
+   * gets a socket: a fresh pair's end for a server, or what an egress opened.
+   */
+  private Object introduce(Labels effective, Descriptor ingressSocket) {
     List<Target> matches = new ArrayList<>(2);
     for (Target t : targets.values()) if (t.labels.matches(effective)) matches.add(t);
     Labels shown = effective.without(CLIENT_RESERVED);
+    String who = ingressSocket == null ? "connect " : "ingress ";
+    if (ingressSocket != null && matches.removeIf(t -> t.kind == Kind.EGRESS) && matches.isEmpty()) {
+      LOG.log(Level.INFO, who + effective + " refused: only an egress matches");
+      throw Errors.denied("labels " + shown + " match only an egress, and an ingress may never reach an egress");
+    }
     if (matches.isEmpty()) {
-      LOG.log(Level.INFO, "connect " + effective + " refused: no server matches");
+      LOG.log(Level.INFO, who + effective + " refused: no server matches");
       throw Errors.of(Code.NOT_FOUND, "no server matches " + shown);
     }
     if (matches.size() > 1) {
       Set<String> apart = matches.get(0).labels.keysDifferingFrom(matches.get(1).labels);
       apart.removeAll(SERVER_CREDENTIALS);
-      LOG.log(Level.INFO, "connect " + effective + " refused: " + matches.size() + " servers match");
+      LOG.log(Level.INFO, who + effective + " refused: " + matches.size() + " servers match");
       throw Errors.of(Code.AMBIGUOUS, "labels " + shown + " match " + matches.size()
           + " servers; add one of the labels that tell them apart: " + apart);
     }
     Target t = matches.get(0);
     if (t.pending >= maxPendingConnects) {
-      throw Errors.of(Code.RESOURCE_EXHAUSTED, "server #" + t.id + " " + t.labels + " already has "
+      throw Errors.of(Code.RESOURCE_EXHAUSTED, t.kind.word + " #" + t.id + " " + t.labels + " already has "
           + t.pending + " pending connects (maxPendingConnects " + maxPendingConnects + ")");
     }
     Labels connection = effective.merge(t.labels);
-    Descriptor[] pair = pair();
+    Descriptor[] pair = t.kind == Kind.SERVER && ingressSocket == null ? pair() : null;
+    io.capnet.captp.Promise call = switch (t.kind) {
+      // The socket moves into the message; the session closes our copy once sent or dropped.
+      case SERVER -> t.server.send("incoming", ingressSocket != null ? ingressSocket : pair[0], connection.toValue());
+      case EGRESS -> t.server.send("connect", connection.toValue());
+    };
+    String what = who + connection + " to " + t.kind.word + " #" + t.id;
+    return withDeadline(t, call, what, ok -> {
+      if (ingressSocket != null) return connection.toValue();
+      if (t.kind == Kind.SERVER) return List.of(pair[1], connection.toValue());
+      if (ok instanceof Descriptor opened) return List.of(opened, connection.toValue());
+      throw Errors.of(Code.UNAVAILABLE, "egress #" + t.id + " answered " + ok + ", not a socket");
+    }, () -> {
+      if (pair != null) pair[1].close();
+    });
+  }
+
+  /**
+   * The answer to a call to a target: {@code onAnswer} of its result, or UNAVAILABLE when it
+   * breaks or the deadline passes first; {@code cleanup} runs on failure.
+   */
+  private io.capnet.captp.Promise withDeadline(Target t, io.capnet.captp.Promise call, String what,
+      java.util.function.Function<Object, Object> onAnswer, Runnable cleanup) {
     t.pending++;
     Deferred answer = peer.deferred();
     boolean[] settled = {false};
@@ -269,30 +451,41 @@ final class SwitchboardCore {
       if (settled[0]) return;
       settled[0] = true;
       t.pending--;
-      pair[1].close();
-      LOG.log(Level.INFO, "connect " + connection + " to server #" + t.id + " failed: no answer within "
-          + callDeadline.toMillis() + " ms");
-      answer.breakWith(Errors.of(Code.UNAVAILABLE, "server #" + t.id + " did not take the connection within "
+      cleanup.run();
+      LOG.log(Level.INFO, what + " failed: no answer within " + callDeadline.toMillis() + " ms");
+      answer.breakWith(Errors.of(Code.UNAVAILABLE, t.kind.word + " #" + t.id + " did not take the connection within "
           + callDeadline.toMillis() + " ms").reason());
     };
     var deadline = timer.schedule(() -> peer.execute(timeout), callDeadline.toMillis(), TimeUnit.MILLISECONDS);
-    // The server's end moves into the message; the session closes it once sent or dropped.
-    t.server.send("incoming", pair[0], connection.toValue()).future().whenComplete((ok, failure) -> {
-      if (settled[0]) return;
+    call.future().whenComplete((ok, failure) -> {
+      if (settled[0]) {
+        if (ok instanceof Descriptor late) late.close();
+        return;
+      }
       settled[0] = true;
       deadline.cancel(false);
       t.pending--;
       if (failure != null) {
-        pair[1].close();
-        String why = failure instanceof BrokenException b ? String.valueOf(b.reason()) : String.valueOf(failure);
-        LOG.log(Level.INFO, "connect " + connection + " to server #" + t.id + " failed: " + why);
-        answer.breakWith(Errors.of(Code.UNAVAILABLE, "server #" + t.id + " did not take the connection: " + why).reason());
-      } else {
-        LOG.log(Level.INFO, "connect " + connection + " to server #" + t.id);
-        answer.fulfill(List.of(pair[1], connection.toValue()));
+        cleanup.run();
+        String why = failure instanceof BrokenException b ? reasonText(b.reason()) : String.valueOf(failure);
+        LOG.log(Level.INFO, what + " failed: " + why);
+        answer.breakWith(Errors.of(Code.UNAVAILABLE, t.kind.word + " #" + t.id + " did not take the connection: " + why).reason());
+        return;
+      }
+      try {
+        Object result = onAnswer.apply(ok);
+        LOG.log(Level.INFO, what);
+        answer.fulfill(result);
+      } catch (BrokenException e) {
+        cleanup.run();
+        answer.breakWith(e.reason());
       }
     });
     return answer.promise();
+  }
+
+  private static String reasonText(Object reason) {
+    return reason instanceof io.capnet.value.OcapnError e ? e.message() : String.valueOf(reason);
   }
 
   List<Object> list(Handle h, Object filterValue) {

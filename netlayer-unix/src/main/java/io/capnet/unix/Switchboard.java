@@ -96,6 +96,43 @@ public interface Switchboard extends AutoCloseable {
    */
   Registration serve(Labels labels, Consumer<Introduction> incoming) throws SwitchboardException;
 
+  /**
+   * Pushes a socket this process accepted (an ingress) to the server the labels match; returns
+   * the connection labels. The socket moves to the server. An ingress never reaches an egress.
+   */
+  Labels ingress(Descriptor socket, Labels labels) throws SwitchboardException;
+
+  /**
+   * Registers an egress: for each client connect that matches it, {@code opener} (on its own
+   * virtual thread) opens the connection the labels describe and returns its socket, or throws
+   * an exception whose message the client receives.
+   */
+  Registration egress(Labels labels, Opener opener) throws SwitchboardException;
+
+  /**
+   * Registers a resolver for connects whose labels have every one of {@code keys}: it answers
+   * with target labels (and weights), which the daemon merges into the client's labels before
+   * matching. Runs on its own virtual thread per question.
+   */
+  Registration resolver(Set<String> keys, Resolve resolve) throws SwitchboardException;
+
+  /** Opens an egress connection. */
+  @FunctionalInterface
+  interface Opener {
+    Descriptor open(Labels connectionLabels) throws Exception;
+  }
+
+  /** Resolves a resolver's keys into targets. */
+  @FunctionalInterface
+  interface Resolve {
+    Resolution resolve(Labels question) throws Exception;
+  }
+
+  /** A resolver's answer: weighted targets, and how long the daemon may cache them. */
+  record Resolution(List<Target> targets, Duration maxCache) {
+    public record Target(Labels labels, long weight) {}
+  }
+
   /** The label sets of the servers this handle can see, narrowed by {@code filter}. */
   List<Labels> list(Labels filter) throws SwitchboardException;
 

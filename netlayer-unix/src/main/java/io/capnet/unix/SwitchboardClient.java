@@ -147,6 +147,19 @@ final class SwitchboardClient {
     }).build());
   }
 
+  /** Runs blocking user code on a virtual thread; the vat gets a promise for its result. */
+  io.capnet.captp.Promise offVat(java.util.concurrent.Callable<Object> work) {
+    io.capnet.captp.Deferred d = peer.deferred();
+    Thread.ofVirtual().name("switchboard-callback").start(() -> {
+      try {
+        d.fulfill(work.call());
+      } catch (Exception e) {
+        d.breakWith(new io.capnet.value.OcapnError(e.getMessage() == null ? e.toString() : e.getMessage()));
+      }
+    });
+    return d.promise();
+  }
+
   /** Signs this session's challenge with {@code identity}, as register-peer asks. */
   static Bytes signChallenge(KeyPair identity, Bytes challenge) {
     try {

@@ -6,6 +6,7 @@ import io.capnet.value.Descriptor;
 import io.capnet.value.Null;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -105,6 +106,40 @@ final class SwitchboardHandle implements Switchboard {
       @Override
       public Labels labels() {
         return labels;
+      }
+
+      @Override
+      public void cancel() throws SwitchboardException {
+        SwitchboardClient.await(reg.send("cancel"));
+      }
+    };
+  }
+
+  @Override
+  public Labels ingress(Descriptor socket, Labels labels) throws SwitchboardException {
+    return Labels.fromValue(SwitchboardClient.await(ref.send("ingress", socket, labels.toValue())), "connection labels");
+  }
+
+  @Override
+  public Registration egress(Labels labels, Opener opener) throws SwitchboardException {
+    Ref callback = client.peer.spawn(Methods.builder().on("connect", a ->
+        client.offVat(() -> opener.open(Labels.fromValue(a.get(0), "connection labels")))).build());
+    return registration((Ref) SwitchboardClient.await(ref.send("egress", labels.toValue(), callback)));
+  }
+
+  @Override
+  public Registration resolver(Set<String> keys, Resolve resolve) throws SwitchboardException {
+    Ref callback = client.peer.spawn(Methods.builder().on("resolve", a -> client.offVat(() -> {
+      Resolution r = resolve.resolve(Labels.fromValue(a.get(0), "resolve labels"));
+      List<Object> targets = new ArrayList<>();
+      for (Resolution.Target t : r.targets()) targets.add(Map.of("labels", t.labels().toValue(), "weight", t.weight()));
+      return Map.of("targets", targets, "max-cache-seconds", r.maxCache().toSeconds());
+    })).build());
+    Ref reg = (Ref) SwitchboardClient.await(ref.send("resolver", new ArrayList<>(new java.util.TreeSet<>(keys)), callback));
+    return new Registration() {
+      @Override
+      public Labels labels() {
+        return Labels.empty();
       }
 
       @Override
