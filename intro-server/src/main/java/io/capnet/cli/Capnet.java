@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     version = "capnet 0.1.0",
     description = "Capability-secure networking in the OCapN style.",
     subcommands = {DemoCommand.class, SwitchboardCommand.class, CatCommand.class, LsCommand.class, RunCommand.class,
+        IngressAcceptCommand.class, EgressConnectCommand.class, ResolverCommand.class,
         DecodeCommand.class, LocatorCommand.class, OcapnTestPeerCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:input refused, or the Switchboard refused (the message says why)", "2:usage error",

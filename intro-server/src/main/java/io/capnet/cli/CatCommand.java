@@ -4,8 +4,6 @@ import io.capnet.unix.Labels;
 import io.capnet.unix.Right;
 import io.capnet.unix.Switchboard;
 import io.capnet.unix.SwitchboardException;
-import io.capnet.unix.UnixSocket;
-import io.capnet.unix.UnixSockets;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -62,7 +60,7 @@ final class CatCommand implements Callable<Integer> {
         Switchboard.Introduction intro = sb.connect(Labels.empty());
         err.println("connected: " + intro.labels().toJson());
         err.flush();
-        copyBothWays(UnixSockets.channel(intro.socket()), stdin);
+        copyBothWays(intro.socket(), stdin);
         return 0;
       }
       LinkedBlockingQueue<Switchboard.Introduction> arrivals = new LinkedBlockingQueue<>();
@@ -78,7 +76,7 @@ final class CatCommand implements Callable<Integer> {
           }
           err.println("accepted: " + intro.labels().toJson());
           err.flush();
-          copyBothWays(UnixSockets.channel(intro.socket()), stdin);
+          copyBothWays(intro.socket(), stdin);
         } while (keep);
       }
       return 0;
@@ -124,9 +122,10 @@ final class CatCommand implements Callable<Integer> {
   }
 
   /** stdin to the socket on a helper thread, the socket to stdout here; ends when the peer stops sending. */
-  private static void copyBothWays(UnixSocket socket, Stdin stdin) throws IOException {
-    try (socket) {
-      var ch = socket.channel();
+  private static void copyBothWays(io.capnet.value.Descriptor socket, Stdin stdin) throws IOException {
+    // Any stream socket: a unix pair's end, or a TCP connection from an ingress or an egress.
+    try (socket; java.nio.channels.SocketChannel ch = org.newsclub.net.unix.FileDescriptorCast
+        .using(socket.fileDescriptor()).as(java.nio.channels.SocketChannel.class)) {
       Thread upstream = Thread.ofVirtual().name("cat-upstream").start(() -> {
         try {
           for (byte[] c; (c = stdin.next()) != null; ) {

@@ -30,7 +30,7 @@ final class CapnetProcesses implements AutoCloseable {
   static final Duration WAIT = Duration.ofSeconds(15);
 
   private static final List<String> JVM_FLAGS = List.of(
-      "--enable-native-access=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
+      "--enable-native-access=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
       "-Xmx96m");
 
   final Path dir;

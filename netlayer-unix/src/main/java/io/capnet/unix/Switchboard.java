@@ -139,6 +139,12 @@ public interface Switchboard extends AutoCloseable {
   /** Streams registrations and departures visible to this handle, starting with those now registered. */
   Registration watch(Watcher watcher) throws SwitchboardException;
 
+  /**
+   * Runs {@code reaction} (on its own virtual thread) once this handle's connection to the
+   * daemon ends, with the reason; at once if it already has.
+   */
+  void onLost(java.util.function.Consumer<String> reaction);
+
   @Override
   void close();
 

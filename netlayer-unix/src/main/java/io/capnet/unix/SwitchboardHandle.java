@@ -183,6 +183,12 @@ final class SwitchboardHandle implements Switchboard {
     };
   }
 
+  @Override
+  public void onLost(Consumer<String> reaction) {
+    ref.whenBroken(reason -> Thread.ofVirtual().name("switchboard-lost").start(() -> reaction.accept(
+        reason instanceof io.capnet.value.OcapnError e ? e.message() : String.valueOf(reason))));
+  }
+
   /** The designator the daemon announced for its session with us. */
   String daemonDesignator() {
     return client.peer.sessions().stream().map(io.capnet.locator.PeerLocator::designator).findFirst().orElse("");
