@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "capnet 0.1.0",
     description = "Capability-secure networking in the OCapN style.",
-    subcommands = {DecodeCommand.class, LocatorCommand.class, OcapnTestPeerCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {DecodeCommand.class, LocatorCommand.class, OcapnTestPeerCommand.class,
+        IdentityCommand.class, ServeGreeterCommand.class, CallCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:input refused (the message names the rule and byte offset)", "2:usage error"})
 public final class Capnet {
