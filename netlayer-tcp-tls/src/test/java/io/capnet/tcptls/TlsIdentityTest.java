@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.capnet.codec.Codec;
 import io.capnet.locator.PeerLocator;
+import io.capnet.locator.Sturdyref;
+import io.capnet.value.Bytes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -124,6 +127,19 @@ class TlsIdentityTest {
     assertThat(l.transport()).isEqualTo(TcpTls.TRANSPORT);
     assertThat(TcpTls.publicKey(l.designator()))
         .isEqualTo(HEX.parseHex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
+    assertThat(new String(Codec.syrup().encode(l.toRecord()), StandardCharsets.US_ASCII)).isEqualTo(
+        "<10'ocapn-peer7'tcp-tls52\"25njqamcweflpvkl73j4szahhihoc4xt3ktcgjnpaingr5yhkena"
+            + "{4\"host9\"192.0.2.74\"port4\"7000}>");
+    Sturdyref ref = l.sturdyref(Bytes.of("greeter".getBytes(StandardCharsets.US_ASCII)));
+    assertThat(ref.toUri()).isEqualTo(
+        "ocapn://25njqamcweflpvkl73j4szahhihoc4xt3ktcgjnpaingr5yhkena.tcp-tls/s/greeter?host=192.0.2.7&port=7000");
+  }
+
+  @Test
+  void pemOfTheRfc8032Test1KeyIsTheOneInTheSpec() {
+    assertThat(pem(HEX.parseHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")))
+        .isEqualTo("-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n"
+            + "-----END PRIVATE KEY-----\n");
   }
 
   @Test
