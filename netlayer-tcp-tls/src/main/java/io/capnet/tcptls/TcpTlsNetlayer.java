@@ -18,15 +18,18 @@ import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
@@ -46,6 +49,9 @@ final class TcpTlsNetlayer implements Netlayer {
   private final TcpTlsOptions options;
   private final KeyManager[] keyManagers;
   private final SSLSocketFactory serverFactory;
+  private final PinningTrustManager dialTrust = PinningTrustManager.forDials();
+  private final SSLSocketFactory dialFactory;
+  private final AtomicLong dials = new AtomicLong();
   private final ServerSocket server;
   private final PeerLocator locator;
   private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
@@ -62,6 +68,9 @@ final class TcpTlsNetlayer implements Netlayer {
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
     keyManagers = new KeyManager[] {new IdentityKeyManager(identity)};
     serverFactory = context(PinningTrustManager.forClients()).getSocketFactory();
+    SSLContext dialContext = context(dialTrust);
+    dialContext.getClientSessionContext().setSessionCacheSize(1);
+    dialFactory = dialContext.getSocketFactory();
     server = new ServerSocket();
     try {
       server.bind(new InetSocketAddress(InetAddress.getByName(host), port));
@@ -143,13 +152,21 @@ final class TcpTlsNetlayer implements Netlayer {
     }
     SSLSocket ssl = null;
     try {
-      // A fresh context per dial: its trust manager pins this dial's key, and no session is
-      // cached that a later dial of another designator at the same address could resume.
-      ssl = (SSLSocket) context(PinningTrustManager.pinning(expected)).getSocketFactory()
-          .createSocket(plain, host, port, true);
+      // No session resumption: SunJSSE caches client sessions by the peer host and port given
+      // here, so each dial names a host of its own, which no later dial can find. The name is
+      // not sent: SNI is off.
+      ssl = (SSLSocket) dialFactory.createSocket(plain, "capnet-dial-" + dials.incrementAndGet(), port, true);
       ssl.setUseClientMode(true);
-      ssl.setEnabledProtocols(PROTOCOLS);
-      handshake(ssl, plain);
+      SSLParameters params = ssl.getSSLParameters();
+      params.setProtocols(PROTOCOLS);
+      params.setServerNames(List.of());
+      ssl.setSSLParameters(params);
+      dialTrust.pin(ssl, expected);
+      try {
+        handshake(ssl, plain);
+      } finally {
+        dialTrust.unpin(ssl);
+      }
       byte[] proven = peerKey(ssl, "server");
       if (!Arrays.equals(proven, expected)) { // the trust manager checked already; belt and braces
         throw new IOException("the server's key is designator " + Base32.encode(proven)

@@ -189,6 +189,17 @@ class TcpTlsNetlayerTest {
     goodClientIsServed();
   }
 
+  /** Dials share one TLS context, but never a session: each proves the server's key afresh. */
+  @Test
+  @Timeout(30)
+  void everyDialProvesTheServersKeyAfreshEvenToAnAddressDialledBefore() throws Exception {
+    for (int i = 0; i < 3; i++) goodClientIsServed();
+    PeerLocator wrong = PeerLocator.of(TlsIdentity.generate().designator(), TcpTls.TRANSPORT, server.locator().hints());
+    assertThatThrownBy(() -> client.connect(wrong)).isInstanceOf(IOException.class)
+        .hasMessageContaining("the server's key is designator " + SERVER.designator());
+    goodClientIsServed();
+  }
+
   @Test
   @Timeout(30)
   void connectToAPortThatRefusesFailsNamingHostAndPort() throws Exception {
