@@ -200,6 +200,41 @@ class TcpTlsNetlayerTest {
     goodClientIsServed();
   }
 
+  /**
+   * Capnet never resumes, but another client may offer a session ticket the listener issued: the
+   * listener then knows the client by the certificate of the session it resumes, or refuses it.
+   */
+  @Test
+  @Timeout(30)
+  void aClientThatResumesASessionIsStillKnownByItsKey() throws Exception {
+    SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+    ctx.init(new KeyManager[] {new IdentityKeyManager(CLIENT)},
+        new TrustManager[] {PinningTrustManager.pinning(SERVER.rawPublicKey())}, null);
+    for (int i = 0; i < 3; i++) {
+      try (SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port())) {
+        ssl.setEnabledProtocols(new String[] {"TLSv1.3"});
+        ssl.setSoTimeout(15_000);
+        ssl.startHandshake();
+        // A frame each way: the server's session tickets arrive with its answer.
+        ssl.getOutputStream().write(new byte[] {0, 0, 0, 1, 0x21});
+        ssl.getOutputStream().flush();
+        Connection s = accepted.poll(10, TimeUnit.SECONDS);
+        if (s == null) {
+          assertThat(rejection()).as("a resumption the listener cannot attribute is refused").contains("client");
+          continue;
+        }
+        try (s) {
+          assertThat(s.authenticatedDesignator()).contains(CLIENT.designator());
+          assertThat(s.receive()).isEqualTo(-2L); // 0x21 is CBOR -2
+          s.send(s.codec().encode("ok"), List.of());
+          s.flush();
+          assertThat(ssl.getInputStream().read()).isEqualTo(0);
+        }
+      }
+    }
+    goodClientIsServed();
+  }
+
   @Test
   @Timeout(30)
   void connectToAPortThatRefusesFailsNamingHostAndPort() throws Exception {
