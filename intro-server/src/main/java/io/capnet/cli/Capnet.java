@@ -31,7 +31,8 @@ public final class Capnet {
       System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tL %4$s %3$s: %5$s%6$s%n");
     }
     // Session log lines are for the daemon and the test peer; client commands print only their own messages.
-    boolean serving = args.length > 0 && (args[0].equals("switchboard") || args[0].equals("ocapn-test-peer"));
+    boolean serving = args.length > 0 && (args[0].equals("switchboard") || args[0].equals("ocapn-test-peer")
+        || args[0].equals("serve-greeter"));
     if (!serving) QUIET.setLevel(java.util.logging.Level.WARNING);
     System.exit(run(args));
   }

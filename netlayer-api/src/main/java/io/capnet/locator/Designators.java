@@ -27,6 +27,20 @@ public final class Designators {
     return base32(rawKey.toByteArray());
   }
 
+  /**
+   * The raw Ed25519 key a designator names.
+   *
+   * @throws IllegalArgumentException naming what is wrong: the length, a character outside the
+   *     lowercase alphabet, or non-zero bits after the 256th
+   */
+  public static byte[] ed25519Key(String designator) {
+    if (designator.length() != 52) {
+      throw new IllegalArgumentException("a designator of an Ed25519 key is 52 lowercase base32 characters,"
+          + " got " + designator.length());
+    }
+    return fromBase32(designator);
+  }
+
   /** The designator of a JDK Ed25519 public key. */
   public static String ofEd25519(PublicKey key) {
     return ofEd25519(rawEd25519(key));
@@ -76,7 +90,10 @@ public final class Designators {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
       int v = c >= 'a' && c <= 'z' ? c - 'a' : c >= '2' && c <= '7' ? c - '2' + 26 : -1;
-      if (v < 0) throw new IllegalArgumentException("not lowercase base32: '" + c + "' at " + i);
+      if (v < 0) {
+        throw new IllegalArgumentException("character " + i + " of the designator, '" + c
+            + "', is not lowercase base32 (a-z, 2-7)");
+      }
       buffer = (buffer << 5) | v;
       bits += 5;
       if (bits >= 8) {
@@ -84,7 +101,10 @@ public final class Designators {
         bits -= 8;
       }
     }
-    if ((buffer & ((1 << bits) - 1)) != 0) throw new IllegalArgumentException("base32 has nonzero padding bits");
+    if ((buffer & ((1 << bits) - 1)) != 0) {
+      throw new IllegalArgumentException("the designator's last character carries non-zero padding bits"
+          + " (not the canonical encoding)");
+    }
     return out;
   }
 }

@@ -1,5 +1,6 @@
 package io.capnet.tcptls;
 
+import io.capnet.locator.Designators;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
@@ -92,7 +93,7 @@ final class PinningTrustManager extends X509ExtendedTrustManager {
     if (expected == null) throw new CertificateException("no designator was pinned for this connection");
     byte[] key = keyOf(chain, "server");
     if (!Arrays.equals(key, expected)) {
-      throw new KeyMismatchException(Base32.encode(expected), Base32.encode(key));
+      throw new KeyMismatchException(Designators.base32(expected), Designators.base32(key));
     }
   }
 

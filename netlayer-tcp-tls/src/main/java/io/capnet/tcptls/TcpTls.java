@@ -1,5 +1,6 @@
 package io.capnet.tcptls;
 
+import io.capnet.locator.Designators;
 import io.capnet.netlayer.Netlayer;
 import java.io.IOException;
 import java.util.Objects;
@@ -48,7 +49,7 @@ public final class TcpTls {
     if (rawPublicKey.length != 32) {
       throw new IllegalArgumentException("an Ed25519 public key is 32 bytes, got " + rawPublicKey.length);
     }
-    return Base32.encode(rawPublicKey);
+    return Designators.base32(rawPublicKey);
   }
 
   /**
@@ -58,6 +59,6 @@ public final class TcpTls {
    *     bytes; the message names the fault
    */
   public static byte[] publicKey(String designator) {
-    return Base32.decodeKey(Objects.requireNonNull(designator, "designator"));
+    return Designators.ed25519Key(Objects.requireNonNull(designator, "designator"));
   }
 }

@@ -1,5 +1,6 @@
 package io.capnet.tcptls;
 
+import io.capnet.locator.Designators;
 import io.capnet.codec.Codec;
 import io.capnet.locator.PeerLocator;
 import io.capnet.netlayer.Connection;
@@ -126,7 +127,7 @@ final class TcpTlsNetlayer implements Netlayer {
     if (closed) throw new IOException(TRANSPORT + " netlayer " + locator + " is closed");
     byte[] expected;
     try {
-      expected = Base32.decodeKey(remote.designator());
+      expected = Designators.ed25519Key(remote.designator());
     } catch (IllegalArgumentException e) {
       throw new IOException("bad designator in " + remote + ": " + e.getMessage(), e);
     }
@@ -169,7 +170,7 @@ final class TcpTlsNetlayer implements Netlayer {
       }
       byte[] proven = peerKey(ssl, "server");
       if (!Arrays.equals(proven, expected)) { // the trust manager checked already; belt and braces
-        throw new IOException("the server's key is designator " + Base32.encode(proven)
+        throw new IOException("the server's key is designator " + Designators.base32(proven)
             + ", not the dialled designator " + remote.designator());
       }
       return wrap(ssl, plain, remote.designator(), where);
@@ -317,7 +318,7 @@ final class TcpTlsNetlayer implements Netlayer {
       ssl.setEnabledProtocols(PROTOCOLS);
       ssl.setNeedClientAuth(true);
       handshake(ssl, plain);
-      String designator = Base32.encode(peerKey(ssl, "client"));
+      String designator = Designators.base32(peerKey(ssl, "client"));
       c = wrap(ssl, plain, designator, from);
     } catch (IOException | RuntimeException e) {
       closeQuietly(ssl != null ? ssl : plain);

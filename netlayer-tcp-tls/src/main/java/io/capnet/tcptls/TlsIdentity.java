@@ -1,5 +1,6 @@
 package io.capnet.tcptls;
 
+import io.capnet.locator.Designators;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +64,7 @@ public final class TlsIdentity {
     this.privateKey = privateKey;
     this.rawPublicKey = rawPublicKey.clone();
     this.publicKey = publicKeyOf(rawPublicKey);
-    this.designator = Base32.encode(rawPublicKey);
+    this.designator = Designators.base32(rawPublicKey);
     this.certificate = selfSign(privateKey, publicKey, designator);
   }
 
