@@ -50,6 +50,7 @@ final class CaptpSession implements SessionInfo {
   static final String VERSION = "1.0";
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Object[] CLOSE = new Object[0];
+  private static final long WRITE_FAILURE_GRACE_MS = 200;
 
   private enum State { STARTING, ACTIVE, DEAD }
 
@@ -1075,8 +1076,15 @@ final class CaptpSession implements SessionInfo {
           connection.flush();
         }
       } catch (IOException e) {
-        peer.vat.post(() -> die("could not write to the peer: " + e.getMessage(), false));
-        closeQuietly();
+        // A peer that aborted and closed makes our next write fail while its op:abort still
+        // waits to be read: give the reader a moment to deliver it, so the session ends with
+        // the peer's reason rather than with this one.
+        peer.timer.schedule(() -> peer.vat.post(() -> {
+          if (state != State.DEAD) {
+            die("could not write to the peer: " + e.getMessage(), false);
+            closeQuietly();
+          }
+        }), WRITE_FAILURE_GRACE_MS, TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         closeQuietly();
