@@ -150,20 +150,17 @@ public class UnixRoundTripBench {
     }
 
     private void serve() {
-      ByteBuffer len = ByteBuffer.allocateDirect(4);
-      ByteBuffer body = ByteBuffer.allocateDirect(1 << 16);
+      // One buffer for the frame in and the same frame back, so the echo is one write.
+      ByteBuffer frame = ByteBuffer.allocateDirect(4 + (1 << 16));
       try {
         while (true) {
-          len.clear();
-          if (!UnixBenchSupport.readFully(server, len)) return;
-          int n = len.getInt(0);
-          body.clear().limit(n);
-          if (!UnixBenchSupport.readFully(server, body)) return;
-          len.flip();
-          body.flip();
-          // One write of header and body, as the netlayer's buffered frames go out.
-          ByteBuffer[] frame = {len, body};
-          while (body.hasRemaining()) ((java.nio.channels.GatheringByteChannel) server).write(frame);
+          frame.clear().limit(4);
+          if (!UnixBenchSupport.readFully(server, frame)) return;
+          int n = frame.getInt(0);
+          frame.limit(4 + n);
+          if (!UnixBenchSupport.readFully(server, frame)) return;
+          frame.flip();
+          UnixBenchSupport.writeFully(server, frame);
         }
       } catch (IOException e) {
         if (!closing) throw new UncheckedIOException(e);
