@@ -14,8 +14,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 
 /**
  * {@code ./capnet bench unix}: the unix-transport rows, each against its baseline from the same
- * run. Baselines are measured before and after the measured figures (each benchmark in its own JMH
- * fork) and the report uses their mean, warning when the two disagree, as {@link CaptpReport} does.
+ * run. Each row's baselines are measured right before and right after its figure (each benchmark
+ * in its own JMH fork) and the report uses their mean, warning when the two disagree.
  * Then the daemon-heap probe ({@link UnixHeapProbe}) runs with a daemon in a JVM of its own.
  *
  * <p>Arguments: {@code --no-heap} skips the heap probe; {@code --clients 1000,5000,10000} sets its
@@ -52,12 +52,23 @@ public final class UnixReport {
       }
     }
 
-    Map<String, Figure> before = baselines();
+    // Each row's baselines run right before and right after its figure, so a machine that gets
+    // busier during the report skews one row's ratio as little as possible.
+    Map<String, Figure> before = new LinkedHashMap<>();
     Map<String, Figure> measured = new LinkedHashMap<>();
+    Map<String, Figure> after = new LinkedHashMap<>();
+    String[] pairs = {"unixsockets-pair", "jdk-pair"};
+    before.putAll(run(INTRO + "\\.raw", null));
     measured.putAll(run(INTRO + "\\.introduction$", null));
+    after.putAll(run(INTRO + "\\.raw", null));
+    before.putAll(run(BULK + "\\.bulkTransfer$", pairs));
     measured.putAll(run(BULK + "\\.bulkTransfer$", new String[] {"introduced"}));
+    after.putAll(run(BULK + "\\.bulkTransfer$", pairs));
+    before.putAll(run(RT + "\\.(rawFramedPingPong|grpcUnary)$", null));
     measured.putAll(run(RT + "\\.captpRoundTrip$", null));
-    Map<String, Figure> after = baselines();
+    // The engine alone (no sockets), to tell the session's own cost from the transport's.
+    measured.putAll(run(CaptpRoundTripBench.class.getName() + "\\.captpRoundTrip$", "transport", new String[] {"memory"}));
+    after.putAll(run(RT + "\\.(rawFramedPingPong|grpcUnary)$", null));
 
     UnixHeapProbe.Result light = null;
     UnixHeapProbe.Result open = null;
@@ -92,6 +103,11 @@ public final class UnixReport {
         captp / rawJunix, "<= " + ROUND_TRIP_TARGET + "x", captp / rawJunix <= ROUND_TRIP_TARGET);
     row("CapTP round trip, unix netlayer", us(captp), "raw framed ping-pong, JDK " + us(rawJdk),
         captp / rawJdk, "(ref.)", null);
+    Figure memory = measured.get("captpRoundTrip[memory]");
+    if (memory != null) {
+      row("CapTP round trip, in-memory netlayer", us(memory.score()), "raw framed ping-pong, junixsocket " + us(rawJunix),
+          memory.score() / rawJunix, "(ref.)", null);
+    }
     row("CapTP round trip: speed-up over gRPC", us(captp), "gRPC unary over UDS " + us(grpc),
         grpc / captp, ">= " + GRPC_TARGET + "x", grpc / captp >= GRPC_TARGET);
     for (UnixHeapProbe.Result r : new UnixHeapProbe.Result[] {light, open}) {
@@ -115,29 +131,25 @@ public final class UnixReport {
     if (open != null) UnixHeapProbe.print(open);
     System.out.printf("%nLatencies: us per operation, lower is better; ratio = figure / baseline, except for gRPC,"
         + " where ratio = gRPC / CapTP (the speed-up).%nBytes/s: %d MiB in %d KiB writes per operation, read by a"
-        + " platform thread on the other end; ratio = figure / baseline.%nBaselines: the mean of a run before and a run"
-        + " after the measured figures; each benchmark runs in its own JVM fork.%nHeap: the daemon's heap in use after"
+        + " platform thread on the other end; ratio = figure / baseline.%nBaselines: the mean of a run right before and a"
+        + " run right after the row's figure; each benchmark runs in its own JVM fork.%nHeap: the daemon's heap in use after"
         + " full GCs, (at N - before any client) / N; direct buffers, threads and RSS are outside the heap.%n",
         UnixThroughputBench.TOTAL >> 20, UnixThroughputBench.CHUNK >> 10);
   }
 
-  private static Map<String, Figure> baselines() throws RunnerException {
-    Map<String, Figure> m = new LinkedHashMap<>();
-    m.putAll(run(INTRO + "\\.raw", null));
-    m.putAll(run(BULK + "\\.bulkTransfer$", new String[] {"unixsockets-pair", "jdk-pair"}));
-    m.putAll(run(RT + "\\.(rawFramedPingPong|grpcUnary)$", null));
-    return m;
+  private static Map<String, Figure> run(String include, String[] sockets) throws RunnerException {
+    return run(include, "socket", sockets);
   }
 
-  private static Map<String, Figure> run(String include, String[] sockets) throws RunnerException {
+  private static Map<String, Figure> run(String include, String param, String[] values) throws RunnerException {
     ChainedOptionsBuilder o = new OptionsBuilder().include(include);
-    if (sockets != null) o = o.param("socket", sockets);
+    if (values != null) o = o.param(param, values);
     Map<String, Figure> byName = new LinkedHashMap<>();
     for (RunResult r : new Runner(o.build()).run()) {
       String name = r.getParams().getBenchmark();
       name = name.substring(name.lastIndexOf('.') + 1);
-      String socket = r.getParams().getParam("socket");
-      if (socket != null) name += "[" + socket + "]";
+      String value = r.getParams().getParam(param);
+      if (value != null) name += "[" + value + "]";
       List<Double> iterations = new ArrayList<>();
       for (BenchmarkResult b : r.getBenchmarkResults()) {
         for (IterationResult i : b.getIterationResults()) iterations.add(i.getPrimaryResult().getScore());
