@@ -156,4 +156,44 @@ public class UnixThroughputBench {
   public long bulkTransfer(Stream s) throws Exception {
     return s.transfer();
   }
+
+  /**
+   * The three sockets measured interleaved in this JVM: each round transfers once over each, in
+   * an order that rotates, so a machine that gets busier affects all of them alike (separate JMH
+   * forks, one after another, cannot promise that on a shared machine). Returns each socket's
+   * median milliseconds per transfer over {@code rounds} rounds, after {@code warmup} rounds.
+   */
+  static java.util.Map<String, double[]> interleaved(int warmup, int rounds) throws Exception {
+    String[] kinds = {"introduced", "unixsockets-pair", "jdk-pair"};
+    Stream[] streams = new Stream[kinds.length];
+    java.util.Map<String, double[]> times = new java.util.LinkedHashMap<>();
+    try {
+      for (int i = 0; i < kinds.length; i++) {
+        streams[i] = new Stream();
+        streams[i].socket = kinds[i];
+        streams[i].setUp();
+        times.put(kinds[i], new double[rounds]);
+      }
+      for (int r = -warmup; r < rounds; r++) {
+        for (int k = 0; k < kinds.length; k++) {
+          int i = Math.floorMod(r + k, kinds.length);
+          long t0 = System.nanoTime();
+          streams[i].transfer();
+          double ms = (System.nanoTime() - t0) / 1e6;
+          if (r >= 0) times.get(kinds[i])[r] = ms;
+        }
+      }
+      return times;
+    } finally {
+      for (Stream st : streams) {
+        if (st != null && st.reader != null) st.tearDown();
+      }
+    }
+  }
+
+  static double median(double[] v) {
+    double[] s = v.clone();
+    java.util.Arrays.sort(s);
+    return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  }
 }
