@@ -128,7 +128,7 @@ public final class UnixReport {
     }
     for (String w : warnings) System.out.println(w);
 
-    System.out.printf("%nPer-iteration figures (score +- 99.9%% error):%n");
+    System.out.printf("%nPer-iteration figures (score +- 99.9%% error; bulk transfers: median, and every round):%n");
     print("baseline, before", before);
     print("measured", measured);
     print("baseline, after", after);
@@ -204,7 +204,8 @@ public final class UnixReport {
       Figure f = e.getValue();
       StringBuilder its = new StringBuilder();
       for (double v : f.iterations()) its.append(its.isEmpty() ? "" : ", ").append(String.format("%.2f", v));
-      System.out.printf("  %-18s %-34s %.2f +- %.2f %s: [%s]%n", title, e.getKey(), f.score(), f.error(), f.unit(), its);
+      String error = Double.isNaN(f.error()) ? "" : String.format(" +- %.2f", f.error());
+      System.out.printf("  %-18s %-34s %.2f%s %s: [%s]%n", title, e.getKey(), f.score(), error, f.unit(), its);
     }
   }
 }
