@@ -43,7 +43,9 @@ import org.newsclub.net.unix.FileDescriptorCast;
  */
 final class UnixConnection implements Connection {
   static final int HEADER_BYTES = 5;
-  static final int BUFFER = 64 * 1024;
+  // Two of these (direct) per connection: an idle daemon client costs their size, so they are
+  // kept small; larger frames stream through them.
+  static final int BUFFER = 16 * 1024;
   // A header can claim maxValueBytes for the cost of 5 bytes, so the body buffer grows with the
   // bytes that really arrive instead of being allocated at the declared size.
   private static final int FIRST_CHUNK = 64 * 1024;
