@@ -58,7 +58,7 @@ final class EgressConnectCommand implements Callable<Integer> {
     }
     try (Switchboard root = switchboard.open()) {
       Switchboard sb = root.constrain(EnumSet.of(Right.EGRESS_START), labels, Labels.empty());
-      Switchboard.Registration reg = sb.egress(Labels.empty(), l -> open(l, err));
+      Switchboard.Registration reg = sb.egress(Labels.empty(), l -> new Switchboard.Introduction(open(l, err), Labels.empty()));
       out.println("egress " + reg.labels().toJson());
       out.flush();
       AtomicReference<String> lost = new AtomicReference<>();

@@ -432,6 +432,20 @@ final class SwitchboardCore {
       if (ingressSocket != null) return connection.toValue();
       if (t.kind == Kind.SERVER) return List.of(pair[1], connection.toValue());
       if (ok instanceof Descriptor opened) return List.of(opened, connection.toValue());
+      // An egress may describe what it reached (a federation link names the remote server).
+      if (ok instanceof List<?> l && l.size() == 2 && l.get(0) instanceof Descriptor opened) {
+        try {
+          Labels reached = Labels.fromValue(l.get(1), "egress labels");
+          Set<String> bad = reached.keysIn(CLIENT_RESERVED);
+          if (!bad.isEmpty() || !reached.matches(connection)) {
+            throw new IllegalArgumentException(bad.isEmpty() ? "they disagree with the connection's" : "reserved " + bad);
+          }
+          return List.of(opened, connection.merge(reached).toValue());
+        } catch (IllegalArgumentException e) {
+          opened.close();
+          throw Errors.of(Code.UNAVAILABLE, "egress #" + t.id + " answered labels it may not set: " + e.getMessage());
+        }
+      }
       throw Errors.of(Code.UNAVAILABLE, "egress #" + t.id + " answered " + ok + ", not a socket");
     }, () -> {
       if (pair != null) pair[1].close();

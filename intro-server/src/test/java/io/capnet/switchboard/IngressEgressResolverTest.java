@@ -74,7 +74,7 @@ class IngressEgressResolverTest {
   @Test
   void ingressMayNeverReachAnEgress() throws Exception {
     Switchboard root = fx.client(fx.daemon());
-    root.egress(Labels.of("kind", "out"), labels -> UnixSockets.pair().first());
+    root.egress(Labels.of("kind", "out"), labels -> new Switchboard.Introduction(UnixSockets.pair().first(), Labels.empty()));
     UnixSockets.Pair pair = UnixSockets.pair();
     SwitchboardException e = refusal(() -> root.ingress(pair.first(), Labels.of("kind", "out")));
     assertThat(e.code()).isEqualTo(Code.PERMISSION_DENIED);
@@ -103,9 +103,10 @@ class IngressEgressResolverTest {
       asked.add(labels);
       UnixSockets.Pair p = UnixSockets.pair();
       farEnds.add(UnixSockets.channel(p.second()));
-      return p.first();
+      return new Switchboard.Introduction(p.first(), Labels.of("reached", "far-end"));
     });
     Switchboard.Introduction intro = root.connect(Labels.of("egress", "tcp", "server_address", "10.0.0.1", "server_port", "80"));
+    assertThat(intro.labels().get("reached")).as("labels the egress answered join the union").contains("far-end");
     assertThat(asked.poll(10, TimeUnit.SECONDS).asMap()).containsEntry("server_address", "10.0.0.1").containsKey("client_pid");
     try (UnixSocket mine = UnixSockets.channel(intro.socket()); UnixSocket far = farEnds.poll(10, TimeUnit.SECONDS)) {
       say(mine, "GET");
@@ -138,7 +139,7 @@ class IngressEgressResolverTest {
     LinkedBlockingQueue<Labels> asked = new LinkedBlockingQueue<>();
     root.egress(Labels.of("egress", "tcp"), labels -> {
       asked.add(labels);
-      return UnixSockets.pair().first();
+      return new Switchboard.Introduction(UnixSockets.pair().first(), Labels.empty());
     });
     for (int i = 0; i < 2; i++) {
       root.connect(Labels.of("egress", "tcp", "server_hostname", "db.example", "server_service", "5432")).socket().close();
@@ -157,7 +158,7 @@ class IngressEgressResolverTest {
       }
       throw new java.net.UnknownHostException("Name or service not known");
     });
-    root.egress(Labels.of("egress", "tcp"), labels -> UnixSockets.pair().first());
+    root.egress(Labels.of("egress", "tcp"), labels -> new Switchboard.Introduction(UnixSockets.pair().first(), Labels.empty()));
     SwitchboardException none = refusal(() -> root.connect(Labels.of("server_hostname", "nowhere")));
     assertThat(none.code()).isEqualTo(Code.NOT_FOUND);
     assertThat(none.detail()).contains("found no target for {\"server_hostname\":\"nowhere\"}");

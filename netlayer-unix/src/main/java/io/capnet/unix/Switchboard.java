@@ -116,10 +116,13 @@ public interface Switchboard extends AutoCloseable {
    */
   Registration resolver(Set<String> keys, Resolve resolve) throws SwitchboardException;
 
-  /** Opens an egress connection. */
+  /**
+   * Opens an egress connection: the socket, and labels that describe what it reached (merged
+   * into the connection labels the client gets; often empty).
+   */
   @FunctionalInterface
   interface Opener {
-    Descriptor open(Labels connectionLabels) throws Exception;
+    Introduction open(Labels connectionLabels) throws Exception;
   }
 
   /** Resolves a resolver's keys into targets. */

@@ -122,8 +122,10 @@ final class SwitchboardHandle implements Switchboard {
 
   @Override
   public Registration egress(Labels labels, Opener opener) throws SwitchboardException {
-    Ref callback = client.peer.spawn(Methods.builder().on("connect", a ->
-        client.offVat(() -> opener.open(Labels.fromValue(a.get(0), "connection labels")))).build());
+    Ref callback = client.peer.spawn(Methods.builder().on("connect", a -> client.offVat(() -> {
+      Introduction opened = opener.open(Labels.fromValue(a.get(0), "connection labels"));
+      return opened.labels().isEmpty() ? opened.socket() : List.of(opened.socket(), opened.labels().toValue());
+    })).build());
     return registration((Ref) SwitchboardClient.await(ref.send("egress", labels.toValue(), callback)));
   }
 
