@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     description = "Capability-secure networking in the OCapN style.",
     subcommands = {DemoCommand.class, SwitchboardCommand.class, CatCommand.class, LsCommand.class, RunCommand.class,
         IngressAcceptCommand.class, EgressConnectCommand.class, ResolverCommand.class,
+        FederationServeCommand.class, FederationLinkCommand.class,
         IdentityCommand.class, ServeGreeterCommand.class, CallCommand.class,
         DecodeCommand.class, LocatorCommand.class, OcapnTestPeerCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",

@@ -126,6 +126,7 @@ final class CatCommand implements Callable<Integer> {
     // Any stream socket: a unix pair's end, or a TCP connection from an ingress or an egress.
     try (socket; java.nio.channels.SocketChannel ch = org.newsclub.net.unix.FileDescriptorCast
         .using(socket.fileDescriptor()).as(java.nio.channels.SocketChannel.class)) {
+      ch.configureBlocking(true); // the flag is shared by every copy of a socket; it may arrive non-blocking
       Thread upstream = Thread.ofVirtual().name("cat-upstream").start(() -> {
         try {
           for (byte[] c; (c = stdin.next()) != null; ) {
