@@ -83,9 +83,11 @@ public final class FederationEndpoint implements AutoCloseable {
     String designator = caller.connection().authenticatedDesignator()
         .orElseThrow(() -> new IllegalStateException("federation needs an authenticated link (tcp-tls)"));
     io.capnet.captp.Deferred answer = peer.deferred();
+    // The server here learns which host the client is on, as the TLS key proved it.
+    Labels asked = labels.with(FederationLink.FEDERATION_PEER, designator);
     Thread.ofVirtual().name("federation-connect").start(() -> {
       try {
-        Switchboard.Introduction intro = switchboard.connect(labels);
+        Switchboard.Introduction intro = switchboard.connect(asked);
         byte[] t = new byte[32];
         RANDOM.nextBytes(t);
         Bytes token = Bytes.of(t);

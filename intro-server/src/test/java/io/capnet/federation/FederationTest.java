@@ -96,7 +96,8 @@ class FederationTest {
         .containsEntry("client_pid", Long.toString(ProcessHandle.current().pid()))
         .containsKey(FederationLink.FEDERATION_PEER);
     assertThat(theirs.labels().asMap()).containsEntry("svc", "db").containsEntry("tenant", "t1")
-        .doesNotContainKey("host");
+        .doesNotContainKey("host").containsKey(FederationLink.FEDERATION_PEER);
+    assertThat(theirs.labels().get(FederationLink.FEDERATION_PEER)).isNotEqualTo(mine.labels().get(FederationLink.FEDERATION_PEER));
     try (var d1 = mine.socket(); var d2 = theirs.socket(); SocketChannel a = channel(d1); SocketChannel b = channel(d2)) {
       a.write(ByteBuffer.wrap("across hosts".getBytes(StandardCharsets.UTF_8)));
       a.shutdownOutput();
@@ -117,7 +118,8 @@ class FederationTest {
     Switchboard clientAtA = track(Switchboard.open(hostA.socketPath()));
     SwitchboardException e = (SwitchboardException) catchThrowable(() -> clientAtA.connect(Labels.of("host", "b", "svc", "none")));
     assertThat(e.code()).isEqualTo(SwitchboardException.Code.UNAVAILABLE);
-    assertThat(e.detail()).contains("NOT_FOUND: no server matches {\"svc\":\"none\",\"zone\":\"public\"}");
+    assertThat(e.detail()).contains("NOT_FOUND: no server matches {").contains("\"svc\":\"none\"")
+        .contains("\"zone\":\"public\"");
   }
 
   @Test
