@@ -15,7 +15,9 @@ import picocli.CommandLine.Spec;
     name = "identity",
     mixinStandardHelpOptions = true,
     description = "Make or read a tcp-tls identity: an Ed25519 key file whose public key is the peer's designator.",
-    subcommands = {IdentityCommand.New.class, IdentityCommand.Show.class})
+    subcommands = {IdentityCommand.New.class, IdentityCommand.Show.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:success (see `identity new --help` and `identity show --help`)", "2:usage error, e.g. no subcommand"})
 final class IdentityCommand {
   @Command(
       name = "new",

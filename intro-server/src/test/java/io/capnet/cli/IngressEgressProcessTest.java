@@ -67,7 +67,7 @@ class IngressEgressProcessTest {
     int port = Integer.parseInt(ingress.stdout.text().trim().replaceAll(".*:", ""));
     try (Socket client = new Socket("127.0.0.1", port)) {
       client.getOutputStream().write("hello from tcp\n".getBytes(StandardCharsets.UTF_8));
-      client.shutdownOutput();
+      // cat ends when its peer stops sending, so the client keeps its side open until answered.
       server.stdout.awaitContains("hello from tcp");
       server.write("hello from the server\n").closeStdin();
       assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("hello from the server\n");
