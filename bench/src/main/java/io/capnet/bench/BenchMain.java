@@ -19,6 +19,8 @@ public final class BenchMain {
       TcpTlsReport.main(java.util.Arrays.copyOfRange(args, 1, args.length));
     } else if (args.length > 0 && args[0].equals("captp")) {
       CaptpReport.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+    } else if (args.length > 0 && args[0].equals("federation")) {
+      FederationReport.main(java.util.Arrays.copyOfRange(args, 1, args.length));
     } else if (args.length > 0 && args[0].equals("unix")) {
       UnixReport.main(java.util.Arrays.copyOfRange(args, 1, args.length));
     } else {

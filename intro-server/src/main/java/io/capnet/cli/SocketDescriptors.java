@@ -15,10 +15,10 @@ import org.newsclub.net.unix.FileDescriptorCast;
  * give it), duplicates it, and closes the channel: the duplicate keeps the connection open and
  * belongs to the Descriptor alone.
  */
-final class SocketDescriptors {
+public final class SocketDescriptors {
   private SocketDescriptors() {}
 
-  static Descriptor of(SocketChannel channel) throws IOException {
+  public static Descriptor of(SocketChannel channel) throws IOException {
     try (channel) {
       return Descriptor.adopt(duplicate(fileDescriptorOf(channel)));
     }
