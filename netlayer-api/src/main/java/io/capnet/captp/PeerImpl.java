@@ -15,6 +15,7 @@ import java.lang.ref.Cleaner;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,8 @@ final class PeerImpl implements Peer {
   private final Map<PeerKey, CaptpSession> active = new HashMap<>();
   private final Map<PeerKey, CaptpSession> dialling = new HashMap<>();
   private final Map<PeerKey, CompletableFuture<CaptpSession>> connecting = new HashMap<>();
+  /** Peers whose crossing session beat ours: connect waits for theirs instead of dialling. */
+  private final Set<PeerKey> awaitingWinner = new HashSet<>();
   private final Map<Bytes, CaptpSession> bySessionId = new HashMap<>();
   private final Set<CaptpSession> all = new LinkedHashSet<>();
   private final Map<GiftKey, List<LocalPromise>> waitingForGifts = new HashMap<>();
@@ -132,6 +135,22 @@ final class PeerImpl implements Peer {
     CompletableFuture<CaptpSession> pending = connecting.get(key);
     if (pending != null) return pending;
     if (closed) return CompletableFuture.failedFuture(new IOException("the peer is closed"));
+    if (awaitingWinner.contains(key)) {
+      // Our dial lost crossed hellos by the peer's decision: its own session to us is the one
+      // that won, and is on its way. Dialling again would only cross it once more.
+      CompletableFuture<CaptpSession> waiting = new CompletableFuture<>();
+      connecting.put(key, waiting);
+      timer.schedule(() -> vat.post(() -> {
+        if (connecting.get(key) == waiting && awaitingWinner.remove(key)) {
+          connecting.remove(key);
+          connect(remote).whenComplete((x, f) -> {
+            if (f != null) waiting.completeExceptionally(f);
+            else waiting.complete(x);
+          });
+        }
+      }), limits.startTimeout().toMillis() / 10 + 100, TimeUnit.MILLISECONDS);
+      return waiting;
+    }
     Netlayer netlayer = netlayer(remote.transport());
     if (netlayer == null) {
       return CompletableFuture.failedFuture(new IOException("no netlayer for transport "
@@ -221,6 +240,7 @@ final class PeerImpl implements Peer {
     }
     if (!s.outgoing && independentIncoming) return;
     active.put(key, s);
+    awaitingWinner.remove(key);
     if (dialling.get(key) == s) dialling.remove(key);
     CompletableFuture<CaptpSession> f = connecting.remove(key);
     if (f != null) f.complete(s);
@@ -239,6 +259,7 @@ final class PeerImpl implements Peer {
     }
     if (s.outgoing && s.expected != null) {
       PeerKey key = PeerKey.of(s.expected);
+      if (s.lostCrossedHellos() && !active.containsKey(key)) awaitingWinner.add(key);
       if (dialling.remove(key, s)) fail(key, new IOException(s.deathReason().message()));
     }
     if (wasActive) {
@@ -447,20 +468,23 @@ final class PeerImpl implements Peer {
         else p.breakWith(new OcapnError("no object is exported under that swiss number"));
         return;
       }
-      fetch(sturdyref, p, true);
+      fetch(sturdyref, p, CROSSED_HELLOS_RETRIES);
     });
     return p;
   }
+
+  /** How often a fetch is re-sent after its session lost crossed hellos. */
+  private static final int CROSSED_HELLOS_RETRIES = 3;
 
   /**
    * Fetches over the session to the sturdyref's peer. A fetch sent on a session that then loses
    * crossed hellos is lost with it, so it is sent once more, on the session that won.
    */
-  private void fetch(Sturdyref sturdyref, LocalPromise result, boolean mayRetry) {
+  private void fetch(Sturdyref sturdyref, LocalPromise result, int retries) {
     connect(sturdyref.peer()).whenComplete((s, failure) -> {
       if (failure != null) {
-        if (mayRetry && rootMessage(failure).contains("crossed hellos")) {
-          fetch(sturdyref, result, false);
+        if (retries > 0 && rootMessage(failure).contains("crossed hellos")) {
+          fetch(sturdyref, result, retries - 1);
           return;
         }
         result.breakWith(new OcapnError("cannot reach " + sturdyref.peer().toUri() + ": " + rootMessage(failure)));
@@ -471,8 +495,8 @@ final class PeerImpl implements Peer {
       attempt.onSettled((value, broken) -> {
         if (broken == null) {
           result.resolve(value);
-        } else if (mayRetry && s.lostCrossedHellos()) {
-          fetch(sturdyref, result, false);
+        } else if (retries > 0 && s.lostCrossedHellos()) {
+          fetch(sturdyref, result, retries - 1);
         } else {
           result.breakWith(broken);
         }
