@@ -590,7 +590,7 @@ final class CaptpSession implements SessionInfo {
     List<Descriptor> fds = passesDescriptors ? new ArrayList<>(1) : List.of();
     byte[] bytes;
     try {
-      bytes = codec.encode(message, passesDescriptors ? descriptorsInto(fds) : EncodeContext.NONE);
+      bytes = codec.encode(message, passesDescriptors ? EncodeContext.attachingTo(fds) : EncodeContext.NONE);
     } catch (EncodeException e) {
       closeAll(fds);
       die("could not encode an outgoing message: " + e.getMessage(), true);
@@ -629,20 +629,6 @@ final class CaptpSession implements SessionInfo {
     }
   }
 
-  private static EncodeContext descriptorsInto(List<Descriptor> fds) {
-    return new EncodeContext() {
-      @Override
-      public Object reference(Reference ref) {
-        throw new EncodeException("a live reference reached the encoder unmarshalled");
-      }
-
-      @Override
-      public int descriptor(Descriptor d) {
-        fds.add(d);
-        return fds.size() - 1;
-      }
-    };
-  }
 
   // ---------------------------------------------------------------- marshalling
 

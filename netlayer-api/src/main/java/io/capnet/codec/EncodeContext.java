@@ -20,6 +20,25 @@ public interface EncodeContext {
    */
   int descriptor(Descriptor descriptor);
 
+  /**
+   * For a frame that carries descriptors but no references: each Descriptor gets the next slot
+   * and is appended to {@code attached}; a reference is refused with an EncodeException.
+   */
+  static EncodeContext attachingTo(java.util.List<Descriptor> attached) {
+    return new EncodeContext() {
+      @Override
+      public Object reference(Reference ref) {
+        return NONE.reference(ref);
+      }
+
+      @Override
+      public int descriptor(Descriptor descriptor) {
+        attached.add(descriptor);
+        return attached.size() - 1;
+      }
+    };
+  }
+
   /** For plain data: references and descriptors are refused with an EncodeException. */
   EncodeContext NONE =
       new EncodeContext() {
