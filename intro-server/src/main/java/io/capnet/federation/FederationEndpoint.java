@@ -4,13 +4,11 @@ import io.capnet.captp.Methods;
 import io.capnet.captp.Peer;
 import io.capnet.captp.Ref;
 import io.capnet.captp.SessionInfo;
-import io.capnet.codec.Codec;
 import io.capnet.locator.PeerLocator;
-import io.capnet.locator.Sturdyref;
 import io.capnet.netlayer.Connection;
+import io.capnet.netlayer.ForwardingConnection;
 import io.capnet.netlayer.Netlayer;
 import io.capnet.netlayer.NetlayerCapability;
-import io.capnet.netlayer.PeerCredentials;
 import io.capnet.unix.Labels;
 import io.capnet.unix.Switchboard;
 import io.capnet.unix.SwitchboardException;
@@ -23,7 +21,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -181,12 +178,11 @@ public final class FederationEndpoint implements AutoCloseable {
   }
 
   /** A connection whose first message was already read. */
-  private static final class Replaying implements Connection {
-    private final Connection delegate;
+  private static final class Replaying extends ForwardingConnection {
     private Object first;
 
     Replaying(Connection delegate, Object first) {
-      this.delegate = delegate;
+      super(delegate);
       this.first = first;
     }
 
@@ -199,14 +195,5 @@ public final class FederationEndpoint implements AutoCloseable {
       }
       return delegate.receive();
     }
-
-    @Override public Codec codec() { return delegate.codec(); }
-    @Override public void send(byte[] m, List<Descriptor> d) throws IOException { delegate.send(m, d); }
-    @Override public void flush() throws IOException { delegate.flush(); }
-    @Override public boolean supports(NetlayerCapability c) { return delegate.supports(c); }
-    @Override public Optional<String> authenticatedDesignator() { return delegate.authenticatedDesignator(); }
-    @Override public Optional<PeerCredentials> peerCredentials() { return delegate.peerCredentials(); }
-    @Override public String description() { return delegate.description(); }
-    @Override public void close() throws IOException { delegate.close(); }
   }
 }

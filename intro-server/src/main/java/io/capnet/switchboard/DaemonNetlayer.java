@@ -4,18 +4,15 @@ import io.capnet.captp.SessionLimits;
 import io.capnet.codec.Codec;
 import io.capnet.locator.PeerLocator;
 import io.capnet.netlayer.Connection;
+import io.capnet.netlayer.ForwardingConnection;
 import io.capnet.netlayer.Netlayer;
 import io.capnet.netlayer.NetlayerCapability;
-import io.capnet.netlayer.PeerCredentials;
 import io.capnet.unix.UnixConnections;
 import io.capnet.unix.UnixLimits;
 import io.capnet.unix.UnixSocket;
 import io.capnet.unix.UnixSockets;
-import io.capnet.value.Descriptor;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 import org.newsclub.net.unix.AFUNIXServerSocketChannel;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
@@ -36,15 +33,17 @@ final class DaemonNetlayer implements Netlayer {
   private Thread acceptor;
 
   /** A connection on a handle socket: its bootstrap fetch gets that handle. */
-  record HandleConnection(Connection delegate, Handle handle) implements Connection {
-    @Override public Codec codec() { return delegate.codec(); }
-    @Override public Object receive() throws IOException { return delegate.receive(); }
-    @Override public void send(byte[] m, List<Descriptor> d) throws IOException { delegate.send(m, d); }
-    @Override public void flush() throws IOException { delegate.flush(); }
-    @Override public boolean supports(NetlayerCapability c) { return delegate.supports(c); }
-    @Override public Optional<PeerCredentials> peerCredentials() { return delegate.peerCredentials(); }
-    @Override public String description() { return delegate.description(); }
-    @Override public void close() throws IOException { delegate.close(); }
+  static final class HandleConnection extends ForwardingConnection {
+    private final Handle handle;
+
+    HandleConnection(Connection delegate, Handle handle) {
+      super(delegate);
+      this.handle = handle;
+    }
+
+    Handle handle() {
+      return handle;
+    }
   }
 
   DaemonNetlayer(AFUNIXServerSocketChannel server, PeerLocator locator, UnixLimits unixLimits,

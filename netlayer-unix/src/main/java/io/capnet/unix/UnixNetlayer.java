@@ -4,9 +4,9 @@ import io.capnet.codec.Codec;
 import io.capnet.locator.Designators;
 import io.capnet.locator.PeerLocator;
 import io.capnet.netlayer.Connection;
+import io.capnet.netlayer.ForwardingConnection;
 import io.capnet.netlayer.Netlayer;
 import io.capnet.netlayer.NetlayerCapability;
-import io.capnet.netlayer.PeerCredentials;
 import io.capnet.unix.SwitchboardException.Code;
 import io.capnet.value.Descriptor;
 import java.io.IOException;
@@ -224,15 +224,17 @@ public final class UnixNetlayer implements Netlayer {
   }
 
   /** A connection whose peer's designator a Switchboard vouched for. */
-  private record Authenticated(Connection delegate, String designator) implements Connection {
-    @Override public io.capnet.codec.Codec codec() { return delegate.codec(); }
-    @Override public Object receive() throws IOException { return delegate.receive(); }
-    @Override public void send(byte[] m, List<Descriptor> d) throws IOException { delegate.send(m, d); }
-    @Override public void flush() throws IOException { delegate.flush(); }
-    @Override public boolean supports(NetlayerCapability c) { return delegate.supports(c); }
-    @Override public Optional<String> authenticatedDesignator() { return Optional.of(designator); }
-    @Override public Optional<PeerCredentials> peerCredentials() { return delegate.peerCredentials(); }
-    @Override public String description() { return delegate.description(); }
-    @Override public void close() throws IOException { delegate.close(); }
+  private static final class Authenticated extends ForwardingConnection {
+    private final String designator;
+
+    Authenticated(Connection delegate, String designator) {
+      super(delegate);
+      this.designator = designator;
+    }
+
+    @Override
+    public Optional<String> authenticatedDesignator() {
+      return Optional.of(designator);
+    }
   }
 }
