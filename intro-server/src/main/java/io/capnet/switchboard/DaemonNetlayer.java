@@ -3,6 +3,7 @@ package io.capnet.switchboard;
 import io.capnet.captp.SessionLimits;
 import io.capnet.codec.Codec;
 import io.capnet.locator.PeerLocator;
+import io.capnet.netlayer.AcceptLoop;
 import io.capnet.netlayer.Connection;
 import io.capnet.netlayer.ForwardingConnection;
 import io.capnet.netlayer.Netlayer;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.function.Consumer;
 import org.newsclub.net.unix.AFUNIXServerSocketChannel;
-import org.newsclub.net.unix.AFUNIXSocketChannel;
 
 /**
  * The daemon's side of the unix netlayer: accepts on the listening socket, and serves the
@@ -76,22 +76,12 @@ final class DaemonNetlayer implements Netlayer {
   }
 
   private void acceptLoop() {
-    while (!closed) {
-      AFUNIXSocketChannel ch;
-      try {
-        ch = server.accept();
-      } catch (IOException e) {
-        if (closed) return;
-        // EMFILE and the like: the next accept may succeed once clients leave.
-        LOG.log(Level.WARNING, "accept failed: " + e.getMessage());
-        sleepQuietly(50);
-        continue;
-      }
+    AcceptLoop.run(server::accept, () -> closed, "the switchboard socket", ch -> {
       UnixSocket socket = UnixSockets.adopt(ch);
       String who = socket.peerCredentials().map(c -> "pid " + c.pid() + " uid " + c.uid()).orElse("unknown peer");
       LOG.log(Level.INFO, "connection from " + who);
       deliver(UnixConnections.over(socket, unixLimits, codec, "switchboard client " + who));
-    }
+    });
   }
 
   /** Serves a socket the daemon made for {@code handle}. */
@@ -111,14 +101,6 @@ final class DaemonNetlayer implements Netlayer {
       return;
     }
     to.accept(c);
-  }
-
-  private static void sleepQuietly(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   @Override

@@ -123,27 +123,13 @@ final class TcpTestingOnlyNetlayer implements Netlayer {
   }
 
   private void acceptLoop(Consumer<Connection> incoming) {
-    while (!closed) {
-      Socket s;
-      try {
-        s = server.accept();
-      } catch (IOException e) {
-        if (closed) return;
-        // e.g. out of file descriptors: keep serving, but do not spin.
-        LOG.log(Level.WARNING, "accept failed on " + locator + ": " + e);
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException ie) {
-          return;
-        }
-        continue;
-      }
+    AcceptLoop.run(server::accept, () -> closed, locator.toUri(), s -> {
       Connection c;
       try {
         c = wrap(s);
       } catch (IOException e) {
         LOG.log(Level.WARNING, "dropping incoming connection on " + locator + ": " + e);
-        continue;
+        return;
       }
       Thread.ofVirtual().name("capnet-" + c.description()).start(() -> {
         try {
@@ -157,7 +143,7 @@ final class TcpTestingOnlyNetlayer implements Netlayer {
           }
         }
       });
-    }
+    });
   }
 
   /** The accept loop's thread, or null; for tests that check nothing is left behind. */

@@ -3,6 +3,7 @@ package io.capnet.tcptls;
 import io.capnet.locator.Designators;
 import io.capnet.codec.Codec;
 import io.capnet.locator.PeerLocator;
+import io.capnet.netlayer.AcceptLoop;
 import io.capnet.netlayer.Connection;
 import io.capnet.netlayer.Netlayer;
 import io.capnet.netlayer.NetlayerCapability;
@@ -287,24 +288,10 @@ final class TcpTlsNetlayer implements Netlayer {
   }
 
   private void acceptLoop(Consumer<Connection> incoming) {
-    while (!closed) {
-      Socket s;
-      try {
-        s = server.accept();
-      } catch (IOException e) {
-        if (closed) return;
-        // e.g. out of file descriptors: keep serving, but do not spin.
-        LOG.log(Level.WARNING, "accept failed on " + locator + ": " + e);
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException ie) {
-          return;
-        }
-        continue;
-      }
+    AcceptLoop.run(server::accept, () -> closed, locator.toUri(), s -> {
       String from = s.getInetAddress().getHostAddress() + ":" + s.getPort();
       Thread.ofVirtual().name("capnet-" + TRANSPORT + "-handshake " + from).start(() -> serve(s, from, incoming));
-    }
+    });
   }
 
   /** On the connection's own thread: the handshake, then the handler. */
