@@ -3,7 +3,6 @@ package io.capnet.cli;
 import io.capnet.unix.Labels;
 import io.capnet.unix.Right;
 import io.capnet.unix.Switchboard;
-import io.capnet.unix.SwitchboardException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -46,14 +45,9 @@ final class CatCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    Labels labels;
-    try {
-      labels = Labels.parseJson(labelsJson);
-    } catch (IllegalArgumentException e) {
-      err.println("capnet cat: " + e.getMessage());
-      return ClientExit.USAGE;
-    }
-    try (Switchboard root = switchboard.open()) {
+    Labels labels = ClientExit.labels(labelsJson, err, "cat");
+    if (labels == null) return ClientExit.USAGE;
+    return ClientExit.withSwitchboard(switchboard, err, "cat", root -> {
       Switchboard sb = root.constrain(EnumSet.of(listen ? Right.SERVER_START : Right.CLIENT_CONNECT), labels, labels);
       Stdin stdin = new Stdin();
       if (!listen) {
@@ -80,13 +74,7 @@ final class CatCommand implements Callable<Integer> {
         } while (keep);
       }
       return 0;
-    } catch (SwitchboardException e) {
-      err.println("capnet cat: " + e.getMessage());
-      return ClientExit.REFUSED;
-    } catch (IOException e) {
-      err.println("capnet cat: " + e.getMessage());
-      return ClientExit.UNREACHABLE;
-    }
+    });
   }
 
   /**

@@ -3,7 +3,6 @@ package io.capnet.cli;
 import io.capnet.unix.Labels;
 import io.capnet.unix.Right;
 import io.capnet.unix.Switchboard;
-import io.capnet.unix.SwitchboardException;
 import io.capnet.unix.UnixSockets;
 import io.capnet.value.Descriptor;
 import java.io.IOException;
@@ -14,8 +13,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,34 +46,15 @@ final class EgressConnectCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Labels labels;
-    try {
-      labels = labelsJson == null ? Labels.empty() : Labels.parseJson(labelsJson);
-    } catch (IllegalArgumentException e) {
-      err.println("capnet egress-connect: " + e.getMessage());
-      return ClientExit.USAGE;
-    }
-    try (Switchboard root = switchboard.open()) {
+    Labels labels = ClientExit.labels(labelsJson, err, "egress-connect");
+    if (labels == null) return ClientExit.USAGE;
+    return ClientExit.withSwitchboard(switchboard, err, "egress-connect", root -> {
       Switchboard sb = root.constrain(EnumSet.of(Right.EGRESS_START), labels, Labels.empty());
       Switchboard.Registration reg = sb.egress(Labels.empty(), l -> new Switchboard.Introduction(open(l, err), Labels.empty()));
       out.println("egress " + reg.labels().toJson());
       out.flush();
-      AtomicReference<String> lost = new AtomicReference<>();
-      CountDownLatch done = new CountDownLatch(1);
-      root.onLost(reason -> {
-        lost.set(reason);
-        done.countDown();
-      });
-      done.await();
-      err.println("capnet egress-connect: lost the Switchboard: " + lost.get());
-      return ClientExit.UNREACHABLE;
-    } catch (SwitchboardException e) {
-      err.println("capnet egress-connect: " + e.getMessage());
-      return ClientExit.REFUSED;
-    } catch (IOException e) {
-      err.println("capnet egress-connect: " + e.getMessage());
-      return ClientExit.UNREACHABLE;
-    }
+      return ClientExit.untilLost(root, err, "egress-connect");
+    });
   }
 
   private Descriptor open(Labels l, PrintWriter err) throws IOException {

@@ -6,14 +6,10 @@ import io.capnet.tcptls.TlsIdentity;
 import io.capnet.unix.Labels;
 import io.capnet.unix.Right;
 import io.capnet.unix.Switchboard;
-import io.capnet.unix.SwitchboardException;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,35 +45,23 @@ final class FederationLinkCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Labels labels;
-    try {
-      labels = labelsJson == null ? Labels.empty() : Labels.parseJson(labelsJson);
-    } catch (IllegalArgumentException e) {
-      err.println("capnet federation-link: " + e.getMessage());
-      return ClientExit.USAGE;
-    }
-    try (Switchboard root = switchboard.open()) {
+    Labels labels = ClientExit.labels(labelsJson, err, "federation-link");
+    if (labels == null) return ClientExit.USAGE;
+    return ClientExit.withSwitchboard(switchboard, err, "federation-link", root -> {
       TlsIdentity id = identity == null ? TlsIdentity.generate() : TlsIdentity.load(identity);
       Switchboard narrow = root.constrain(EnumSet.of(Right.EGRESS_START), Labels.empty(), Labels.empty());
-      try (FederationLink link = FederationLink.link(narrow, TcpTls.netlayer(id, "127.0.0.1", 0), sturdyref, labels)) {
+      FederationLink made;
+      try {
+        made = FederationLink.link(narrow, TcpTls.netlayer(id, "127.0.0.1", 0), sturdyref, labels);
+      } catch (IllegalArgumentException e) {
+        err.println("capnet federation-link: " + e.getMessage());
+        return ClientExit.USAGE;
+      }
+      try (FederationLink link = made) {
         stdout.println("linked " + link.labels().toJson());
         stdout.flush();
-        AtomicReference<String> lost = new AtomicReference<>();
-        CountDownLatch done = new CountDownLatch(1);
-        root.onLost(reason -> {
-          lost.set(reason);
-          done.countDown();
-        });
-        done.await();
-        err.println("capnet federation-link: lost the Switchboard: " + lost.get());
-        return ClientExit.UNREACHABLE;
+        return ClientExit.untilLost(root, err, "federation-link");
       }
-    } catch (SwitchboardException e) {
-      err.println("capnet federation-link: " + e.getMessage());
-      return ClientExit.REFUSED;
-    } catch (IOException | IllegalArgumentException e) {
-      err.println("capnet federation-link: " + e.getMessage());
-      return ClientExit.UNREACHABLE;
-    }
+    });
   }
 }

@@ -6,14 +6,10 @@ import io.capnet.tcptls.TlsIdentity;
 import io.capnet.unix.Labels;
 import io.capnet.unix.Right;
 import io.capnet.unix.Switchboard;
-import io.capnet.unix.SwitchboardException;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,35 +46,16 @@ final class FederationServeCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Labels outLabels;
-    try {
-      outLabels = Labels.parseJson(out);
-    } catch (IllegalArgumentException e) {
-      err.println("capnet federation-serve: " + e.getMessage());
-      return ClientExit.USAGE;
-    }
-    try (Switchboard root = switchboard.open()) {
+    Labels outLabels = ClientExit.labels(out, err, "federation-serve");
+    if (outLabels == null) return ClientExit.USAGE;
+    return ClientExit.withSwitchboard(switchboard, err, "federation-serve", root -> {
       TlsIdentity id = identity == null ? TlsIdentity.generate() : TlsIdentity.load(identity);
       Switchboard narrow = root.constrain(EnumSet.of(Right.CLIENT_CONNECT), Labels.empty(), outLabels);
       try (FederationEndpoint endpoint = FederationEndpoint.serve(narrow, TcpTls.netlayer(id, host, port))) {
         stdout.println(endpoint.sturdyref());
         stdout.flush();
-        AtomicReference<String> lost = new AtomicReference<>();
-        CountDownLatch done = new CountDownLatch(1);
-        root.onLost(reason -> {
-          lost.set(reason);
-          done.countDown();
-        });
-        done.await();
-        err.println("capnet federation-serve: lost the Switchboard: " + lost.get());
-        return ClientExit.UNREACHABLE;
+        return ClientExit.untilLost(root, err, "federation-serve");
       }
-    } catch (SwitchboardException e) {
-      err.println("capnet federation-serve: " + e.getMessage());
-      return ClientExit.REFUSED;
-    } catch (IOException e) {
-      err.println("capnet federation-serve: " + e.getMessage());
-      return ClientExit.UNREACHABLE;
-    }
+    });
   }
 }

@@ -2,8 +2,6 @@ package io.capnet.cli;
 
 import io.capnet.unix.Labels;
 import io.capnet.unix.Switchboard;
-import io.capnet.unix.SwitchboardException;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,26 +27,15 @@ final class LsCommand implements Callable<Integer> {
   String filterJson;
 
   @Override
-  public Integer call() {
+  public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Labels filter;
-    try {
-      filter = filterJson == null ? Labels.empty() : Labels.parseJson(filterJson);
-    } catch (IllegalArgumentException e) {
-      err.println("capnet ls: " + e.getMessage());
-      return ClientExit.USAGE;
-    }
-    try (Switchboard sb = switchboard.open()) {
+    Labels filter = ClientExit.labels(filterJson, err, "ls");
+    if (filter == null) return ClientExit.USAGE;
+    return ClientExit.withSwitchboard(switchboard, err, "ls", sb -> {
       for (Labels l : sb.list(filter)) out.println(l.toJson());
       out.flush();
       return 0;
-    } catch (SwitchboardException e) {
-      err.println("capnet ls: " + e.getMessage());
-      return ClientExit.REFUSED;
-    } catch (IOException e) {
-      err.println("capnet ls: " + e.getMessage());
-      return ClientExit.UNREACHABLE;
-    }
+    });
   }
 }

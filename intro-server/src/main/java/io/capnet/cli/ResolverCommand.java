@@ -3,7 +3,6 @@ package io.capnet.cli;
 import io.capnet.unix.Labels;
 import io.capnet.unix.Right;
 import io.capnet.unix.Switchboard;
-import io.capnet.unix.SwitchboardException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.Inet4Address;
@@ -16,8 +15,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -50,34 +47,15 @@ final class ResolverCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Labels labels;
-    try {
-      labels = labelsJson == null ? Labels.empty() : Labels.parseJson(labelsJson);
-    } catch (IllegalArgumentException e) {
-      err.println("capnet resolver: " + e.getMessage());
-      return ClientExit.USAGE;
-    }
-    try (Switchboard root = switchboard.open()) {
+    Labels labels = ClientExit.labels(labelsJson, err, "resolver");
+    if (labels == null) return ClientExit.USAGE;
+    return ClientExit.withSwitchboard(switchboard, err, "resolver", root -> {
       Switchboard sb = root.constrain(EnumSet.of(Right.RESOLVER_START), labels, Labels.empty());
       sb.resolver(Set.of("server_hostname", "server_service"), q -> resolve(q, err));
       out.println("resolving server_hostname and server_service");
       out.flush();
-      AtomicReference<String> lost = new AtomicReference<>();
-      CountDownLatch done = new CountDownLatch(1);
-      root.onLost(reason -> {
-        lost.set(reason);
-        done.countDown();
-      });
-      done.await();
-      err.println("capnet resolver: lost the Switchboard: " + lost.get());
-      return ClientExit.UNREACHABLE;
-    } catch (SwitchboardException e) {
-      err.println("capnet resolver: " + e.getMessage());
-      return ClientExit.REFUSED;
-    } catch (IOException e) {
-      err.println("capnet resolver: " + e.getMessage());
-      return ClientExit.UNREACHABLE;
-    }
+      return ClientExit.untilLost(root, err, "resolver");
+    });
   }
 
   private Switchboard.Resolution resolve(Labels q, PrintWriter err) throws IOException {

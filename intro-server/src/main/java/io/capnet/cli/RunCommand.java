@@ -3,7 +3,6 @@ package io.capnet.cli;
 import io.capnet.unix.Labels;
 import io.capnet.unix.Right;
 import io.capnet.unix.Switchboard;
-import io.capnet.unix.SwitchboardException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.EnumSet;
@@ -47,16 +46,10 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
-    Labels inLabels;
-    Labels outLabels;
-    try {
-      inLabels = Labels.parseJson(in);
-      outLabels = Labels.parseJson(out);
-    } catch (IllegalArgumentException e) {
-      err.println("capnet run: " + e.getMessage());
-      return ClientExit.USAGE;
-    }
-    try (Switchboard sb = switchboard.open()) {
+    Labels inLabels = ClientExit.labels(in, err, "run");
+    Labels outLabels = inLabels == null ? null : ClientExit.labels(out, err, "run");
+    if (outLabels == null) return ClientExit.USAGE;
+    return ClientExit.withSwitchboard(switchboard, err, "run", sb -> {
       Set<Right> keep = rights.isEmpty() ? EnumSet.noneOf(Right.class) : EnumSet.copyOf(rights);
       Switchboard child = sb.constrain(keep, inLabels, outLabels);
       String uri = child.sturdyref();
@@ -74,12 +67,6 @@ final class RunCommand implements Callable<Integer> {
       // The URI was for this child: it must not outlive it.
       child.dropSturdyref(uri);
       return code;
-    } catch (SwitchboardException e) {
-      err.println("capnet run: " + e.getMessage());
-      return ClientExit.REFUSED;
-    } catch (IOException e) {
-      err.println("capnet run: " + e.getMessage());
-      return ClientExit.UNREACHABLE;
-    }
+    });
   }
 }
