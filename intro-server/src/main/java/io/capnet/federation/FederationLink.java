@@ -108,8 +108,8 @@ public final class FederationLink implements AutoCloseable {
       throw e;
     }
     Splice.start(pair.second(), data, "federated to " + remote.peer().designator());
-    return new Switchboard.Introduction(pair.first(), reached.without(connection.asMap().keySet().stream()
-        .filter(k -> reached.get(k).isPresent() && !reached.get(k).equals(connection.get(k))).collect(java.util.stream.Collectors.toSet())));
+    // A value the remote side answers differently from ours is left out: ours stands.
+    return new Switchboard.Introduction(pair.first(), reached.without(reached.keysDifferingFrom(connection)));
   }
 
   private static String reason(Object r) {

@@ -122,6 +122,12 @@ class SwitchboardRulesTest {
         assertThat(h.rights()).isEqualTo(ask);
         assertThat(h.inLabels().asMap()).containsAllEntriesOf(parent.inLabels().asMap()).containsAllEntriesOf(in);
         assertThat(h.outLabels().asMap()).containsAllEntriesOf(parent.outLabels().asMap()).containsAllEntriesOf(out);
+        // What the daemon itself holds for the new handle, read back through a socket it serves.
+        try (Switchboard asServed = Switchboard.open(h.socket())) {
+          assertThat(asServed.rights()).isEqualTo(h.rights());
+          assertThat(asServed.inLabels()).isEqualTo(h.inLabels());
+          assertThat(asServed.outLabels()).isEqualTo(h.outLabels());
+        }
       } catch (SwitchboardException e) {
         assertThat(rightsOk && inOk && outOk).as("step %d was refused: %s", step, e.getMessage()).isFalse();
         assertThat(e.code()).isEqualTo(Code.PERMISSION_DENIED);
