@@ -3,7 +3,7 @@ package io.capnet.bench;
 import io.capnet.captp.Methods;
 import io.capnet.captp.Peer;
 import io.capnet.captp.Ref;
-import io.capnet.cli.SocketDescriptors;
+import io.capnet.unix.SocketDescriptors;
 import io.capnet.federation.FederationEndpoint;
 import io.capnet.federation.FederationLink;
 import io.capnet.switchboard.SwitchboardDaemon;

@@ -2,6 +2,7 @@ package io.capnet.cli;
 
 import io.capnet.unix.Labels;
 import io.capnet.unix.Right;
+import io.capnet.unix.SocketDescriptors;
 import io.capnet.unix.Switchboard;
 import io.capnet.unix.SwitchboardException;
 import io.capnet.unix.UnixSockets;

@@ -1,6 +1,5 @@
-package io.capnet.cli;
+package io.capnet.unix;
 
-import io.capnet.unix.UnixSocket;
 import io.capnet.value.Descriptor;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -25,7 +24,7 @@ public final class SocketDescriptors {
   }
 
   /** A unix socket's own descriptor, duplicated; the socket is then released, not shut down. */
-  static Descriptor of(UnixSocket socket) throws IOException {
+  public static Descriptor of(UnixSocket socket) throws IOException {
     try {
       return Descriptor.adopt(duplicate(socket.channel().getFileDescriptor()));
     } finally {
