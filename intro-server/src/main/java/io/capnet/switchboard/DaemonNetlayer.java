@@ -103,6 +103,12 @@ final class DaemonNetlayer implements Netlayer {
     to.accept(c);
   }
 
+  /** junixsocket's selector: the vat's loop watches these sockets itself. */
+  @Override
+  public java.nio.channels.spi.SelectorProvider selectorProvider() {
+    return org.newsclub.net.unix.AFUNIXSelectorProvider.provider();
+  }
+
   @Override
   public boolean supports(NetlayerCapability capability) {
     return capability == NetlayerCapability.DESCRIPTORS;

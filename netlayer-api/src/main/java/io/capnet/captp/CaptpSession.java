@@ -7,6 +7,8 @@ import io.capnet.codec.EncodeException;
 import io.capnet.locator.LocatorException;
 import io.capnet.locator.PeerLocator;
 import io.capnet.netlayer.Connection;
+import io.capnet.netlayer.Link;
+import io.capnet.netlayer.ThreadedLink;
 import io.capnet.netlayer.NetlayerCapability;
 import io.capnet.value.Bytes;
 import io.capnet.value.Descriptor;
@@ -30,27 +32,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One CapTP session over one connection: the four tables, the operations, and the session's
- * end. Everything here runs in the peer's vat except the reader and writer threads, which only
- * move bytes and hand over to the vat (see CONCURRENCY.md).
+ * end. Everything here runs in the peer's vat, which also does the connection's I/O through
+ * its {@link Link} (see spec/concurrency.md).
  *
  * <pre>
- *  reader thread            vat (all tables, all user code)          writer thread
- *  receive() -- decoded --> handle(op) ... sendX() -- encoded bytes --> send(), flush()
+ *  vat: readable -> link cuts a frame -> received(message) -> handle(op) -> turn
+ *       ... sendX() -> encode -> link.send (queued) -> written before the vat next waits
  * </pre>
  */
-final class CaptpSession implements SessionInfo {
+final class CaptpSession implements SessionInfo, Link.Receiver {
   static final System.Logger LOG = System.getLogger("io.capnet.captp.Session");
   static final String VERSION = "1.0";
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Object[] CLOSE = new Object[0];
-  private static final long WRITE_FAILURE_GRACE_MS = 200;
 
   private enum State { STARTING, ACTIVE, DEAD }
 
@@ -99,10 +95,7 @@ final class CaptpSession implements SessionInfo {
   java.util.function.Consumer<CaptpSession> onActive;
   java.util.function.Consumer<Object> onFailure;
 
-  private final Outbound outbound;
-  private Thread writerThread;
-  private Thread readerThread;
-  private final Semaphore inboundWindow;
+  private Link link;
 
   CaptpSession(PeerImpl peer, Connection connection, PeerLocator ourLocation, boolean outgoing,
       PeerLocator expected) {
@@ -114,8 +107,6 @@ final class CaptpSession implements SessionInfo {
     this.codec = connection.codec();
     this.passesDescriptors = connection.supports(NetlayerCapability.DESCRIPTORS);
     this.limits = peer.limits;
-    this.outbound = new Outbound();
-    this.inboundWindow = new Semaphore(limits.maxQueuedInbound());
     this.dialect = peer.dialect;
     LocalObject bootstrap = new LocalObject(peer, this::bootstrap);
     ExportEntry e = new ExportEntry(0, bootstrap);
@@ -124,17 +115,24 @@ final class CaptpSession implements SessionInfo {
     exportsByObject.put(bootstrap, e);
   }
 
-  /** In the vat: say hello, then start the reader and writer. */
+  /** In the vat: move the connection onto the vat's loop, then say hello. */
   void start() {
+    try {
+      link = connection.attach(peer.vat, this);
+    } catch (IOException | RuntimeException e) {
+      state = State.DEAD;
+      deathReason = new OcapnError("cannot start a session on " + connection.description() + ": " + e.getMessage());
+      closeQuietly();
+      peer.sessionEnded(this, false);
+      return;
+    }
     Record location = ourLocation.toRecord();
     byte[] signed = Codec.syrup().encode(Record.of("my-location", location));
     write(Record.of("op:start-session", VERSION, SessionKeys.publicKeyValue(ourKey), location,
         SessionKeys.sign(ourKeys.getPrivate(), signed)));
-    writerThread = Thread.ofPlatform().daemon(true).name("capnet-writer " + connection.description()).start(outbound);
-    readerThread = Thread.ofPlatform().daemon(true).name("capnet-reader " + connection.description()).start(this::readLoop);
-    peer.timer.schedule(() -> peer.vat.post(() -> {
+    peer.vat.schedule(limits.startTimeout().toMillis(), () -> {
       if (state == State.STARTING) die("no op:start-session within " + limits.startTimeout().toMillis() + " ms", true);
-    }), limits.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    });
   }
 
   @Override
@@ -172,39 +170,30 @@ final class CaptpSession implements SessionInfo {
 
   // ---------------------------------------------------------------- reading
 
-  private void readLoop() {
-    try {
-      while (true) {
-        Object message = connection.receive();
-        if (message == null) {
-          peer.vat.post(() -> die("the connection was closed by the peer", false));
-          closeQuietly();
-          return;
-        }
-        inboundWindow.acquire();
-        peer.vat.post(() -> {
-          try {
-            PeerImpl.asCaller(this, () -> handle(message));
-          } finally {
-            inboundWindow.release();
-          }
-        });
-      }
-    } catch (DecodeException e) {
-      peer.vat.post(() -> die("malformed or oversized frame: " + e.getMessage(), true));
-    } catch (IOException e) {
-      peer.vat.post(() -> die("connection lost: " + e.getMessage(), false));
-      closeQuietly();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      peer.vat.post(() -> die("could not read a frame: " + e, true));
+  @Override
+  public void received(Object message) {
+    PeerImpl.asCaller(this, () -> handle(message));
+  }
+
+  @Override
+  public void ended(IOException cause) {
+    if (cause == null) {
+      die("the connection was closed by the peer", false);
+    } else if (cause instanceof DecodeException e) {
+      die("malformed or oversized frame: " + e.getMessage(), true);
+    } else if (String.valueOf(cause.getMessage()).startsWith("could not")) {
+      die(cause.getMessage(), false);
+    } else {
+      die("connection lost: " + cause.getMessage(), false);
     }
   }
 
   /** In the vat: one incoming message. */
   void handle(Object message) {
-    if (state == State.DEAD) return;
+    if (state == State.DEAD) {
+      Descriptor.closeAllIn(message);
+      return;
+    }
     try {
       if (!(message instanceof Record r) || !(r.label() instanceof Symbol op)) {
         throw new ProtocolException("a CapTP message must be an operation record, got " + LocalPromise.kind(message));
@@ -596,26 +585,16 @@ final class CaptpSession implements SessionInfo {
       die("could not encode an outgoing message: " + e.getMessage(), true);
       return;
     }
-    if (!outbound.offer(bytes, fds)) {
-      closeAll(fds);
+    link.send(bytes, fds);
+    if (link.queuedBytes() > limits.maxOutboundBytes()) {
       die("more than " + limits.maxOutboundBytes() + " bytes queued for the peer: it is not reading", false);
+      link.close();
     }
   }
 
   /** A message that will never be sent: the descriptors that moved into it are closed. */
   static void closeDescriptorsIn(Object value, int depth) {
-    if (depth > 64) return;
-    if (value instanceof Descriptor d) {
-      closeAll(List.of(d));
-    } else if (value instanceof List<?> l) {
-      for (Object o : l) closeDescriptorsIn(o, depth + 1);
-    } else if (value instanceof Map<?, ?> m) {
-      for (Object o : m.values()) closeDescriptorsIn(o, depth + 1);
-    } else if (value instanceof Record r) {
-      for (int i = 0; i < r.size(); i++) closeDescriptorsIn(r.field(i), depth + 1);
-    } else if (value instanceof io.capnet.value.Tagged t) {
-      closeDescriptorsIn(t.value(), depth + 1);
-    }
+    Descriptor.closeAllIn(value);
   }
 
   /** Descriptors sent in a message move with it: ours are closed once sent, or if never sent. */
@@ -903,9 +882,18 @@ final class CaptpSession implements SessionInfo {
     deathReason = new OcapnError(reason);
     LOG.log(Level.INFO, "session " + connection.description()
         + (remoteLocation != null ? " with " + remoteLocation.toUri() : "") + " ended: " + reason);
-    if (sendAbort) outbound.offerAbort(reason);
-    outbound.close();
-    peer.timer.schedule(this::closeQuietly, limits.abortLinger().toMillis(), TimeUnit.MILLISECONDS);
+    if (link != null) {
+      if (sendAbort) {
+        try {
+          link.send(codec.encode(Record.of("op:abort", reason)), List.of());
+        } catch (EncodeException e) {
+          LOG.log(Level.DEBUG, "could not encode op:abort", e);
+        }
+      }
+      link.closeAfterFlush(limits.abortLinger().toMillis());
+    } else {
+      closeQuietly();
+    }
     peer.sessionEnded(this, wasActive);
     for (LocalPromise q : List.copyOf(questions.values())) q.breakWith(deathReason);
     questions.clear();
@@ -921,14 +909,24 @@ final class CaptpSession implements SessionInfo {
     deposited.clear();
   }
 
-  /** After {@link #die}: lets the writer flush the abort, then closes and waits for both threads. */
+  boolean isLinkOpen() {
+    return link != null && link.isOpen();
+  }
+
+  /** In the vat, after {@link #die}: stops lingering. */
+  void closeNow() {
+    if (link != null) link.close();
+    else closeQuietly();
+  }
+
+  /** After {@link #closeNow}: waits for a blocking connection's own threads, if it has any. */
   void awaitThreads(java.time.Duration patience) {
-    try {
-      if (writerThread != null) writerThread.join(patience);
-      closeQuietly();
-      if (readerThread != null) readerThread.join(patience);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    if (link instanceof ThreadedLink t) {
+      try {
+        t.join(patience);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -997,98 +995,6 @@ final class CaptpSession implements SessionInfo {
     ImportEntry(long position, boolean promise) {
       this.position = position;
       this.promise = promise;
-    }
-  }
-
-  /**
-   * The writer: a bounded byte queue drained by one thread, so that a peer that does not read
-   * stalls only this thread, never the vat.
-   */
-  private final class Outbound implements Runnable {
-    private final LinkedBlockingQueue<Object[]> queue = new LinkedBlockingQueue<>();
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private volatile boolean closed;
-
-    // Synchronized with discardQueued so that no message with fds slips in after the drain.
-    synchronized boolean offer(byte[] bytes, List<Descriptor> fds) {
-      if (closed) {
-        closeAll(fds);
-        return true;
-      }
-      if (queuedBytes.addAndGet(bytes.length) > limits.maxOutboundBytes()) return false;
-      queue.add(new Object[] {bytes, fds});
-      return true;
-    }
-
-    void offerAbort(String reason) {
-      if (closed) return;
-      try {
-        byte[] bytes = codec.encode(Record.of("op:abort", reason));
-        queue.add(new Object[] {bytes, List.of()});
-      } catch (EncodeException e) {
-        LOG.log(Level.DEBUG, "could not encode op:abort", e);
-      }
-    }
-
-    void close() {
-      if (closed) return;
-      closed = true;
-      queue.add(CLOSE);
-    }
-
-    @Override
-    public void run() {
-      try {
-        while (true) {
-          Object[] item = queue.take();
-          while (item != null) {
-            if (item == CLOSE) {
-              // The reader drains until the peer closes (or abortLinger passes): closing with
-              // unread input would make the kernel reset the connection and lose our op:abort.
-              connection.flush();
-              return;
-            }
-            byte[] bytes = (byte[]) item[0];
-            @SuppressWarnings("unchecked")
-            List<Descriptor> fds = (List<Descriptor>) item[1];
-            try {
-              connection.send(bytes, fds);
-            } finally {
-              closeAll(fds);
-            }
-            queuedBytes.addAndGet(-bytes.length);
-            item = queue.poll();
-          }
-          connection.flush();
-        }
-      } catch (IOException e) {
-        // A peer that aborted and closed makes our next write fail while its op:abort still
-        // waits to be read: give the reader a moment to deliver it, so the session ends with
-        // the peer's reason rather than with this one.
-        peer.timer.schedule(() -> peer.vat.post(() -> {
-          if (state != State.DEAD) {
-            die("could not write to the peer: " + e.getMessage(), false);
-            closeQuietly();
-          }
-        }), WRITE_FAILURE_GRACE_MS, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        closeQuietly();
-      } finally {
-        discardQueued();
-      }
-    }
-
-    /** Closes the descriptors of messages that will never be written. */
-    private synchronized void discardQueued() {
-      closed = true;
-      for (Object[] item; (item = queue.poll()) != null; ) {
-        if (item.length == 2) {
-          @SuppressWarnings("unchecked")
-          List<Descriptor> fds = (List<Descriptor>) item[1];
-          closeAll(fds);
-        }
-      }
     }
   }
 }

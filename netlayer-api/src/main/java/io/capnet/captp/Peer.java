@@ -1,5 +1,6 @@
 package io.capnet.captp;
 
+import io.capnet.netlayer.EventLoop;
 import io.capnet.locator.PeerLocator;
 import io.capnet.locator.Sturdyref;
 import io.capnet.netlayer.Netlayer;
@@ -23,6 +24,15 @@ import java.util.function.Function;
  * }</pre>
  */
 public interface Peer extends AutoCloseable {
+  /**
+   * A loop that several peers can share ({@link Builder#eventLoop}): one thread, whose selector
+   * is {@code provider}'s (the netlayer's, e.g. junixsocket's for unix sockets). It runs, as a
+   * daemon thread, for as long as the process does.
+   */
+  static EventLoop newEventLoop(String name, java.nio.channels.spi.SelectorProvider provider) {
+    return new Vat(name, provider);
+  }
+
   static Builder builder() {
     return new PeerImpl.BuilderImpl();
   }
@@ -120,6 +130,13 @@ public interface Peer extends AutoCloseable {
      * that one caller can never end another's session by claiming its location.
      */
     Builder independentIncomingSessions();
+
+    /**
+     * Runs this peer on {@code loop} (from {@link Peer#newEventLoop}) instead of a thread of its
+     * own: peers on one loop share its thread, so their turns never overlap. {@link Peer#close()}
+     * leaves a shared loop running.
+     */
+    Builder eventLoop(EventLoop loop);
 
     Peer build();
   }

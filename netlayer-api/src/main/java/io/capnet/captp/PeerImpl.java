@@ -27,8 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -41,7 +39,7 @@ final class PeerImpl implements Peer {
   final Vat vat;
   final SessionLimits limits;
   final Dialect dialect;
-  final ScheduledExecutorService timer;
+  private final boolean ownsVat;
   final Cleaner cleaner = CLEANER;
   private final String name;
   private final List<Netlayer> netlayers;
@@ -93,22 +91,35 @@ final class PeerImpl implements Peer {
     this.limits = b.limits;
     this.dialect = b.dialect;
     this.netlayers = List.copyOf(b.netlayers);
-    this.vat = new Vat("capnet-vat " + name);
-    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "capnet-timer " + name);
-      t.setDaemon(true);
-      return t;
-    });
-    if (b.gcInterval != null) {
-      long ms = b.gcInterval.toMillis();
-      timer.scheduleAtFixedRate(System::gc, ms, ms, TimeUnit.MILLISECONDS);
+    if (b.loop != null) {
+      if (!(b.loop instanceof Vat shared)) throw new IllegalArgumentException("not a loop from Peer.newEventLoop");
+      this.vat = shared;
+      this.ownsVat = false;
+    } else {
+      java.nio.channels.spi.SelectorProvider provider = null;
+      for (Netlayer n : netlayers) {
+        provider = n.selectorProvider();
+        if (provider != null) break;
+      }
+      this.vat = new Vat("capnet-vat " + name, provider);
+      this.ownsVat = true;
     }
+    if (b.gcInterval != null) collectGarbageEvery(b.gcInterval.toMillis());
+  }
+
+  private void collectGarbageEvery(long ms) {
+    vat.schedule(ms, () -> {
+      if (closed) return;
+      // Off the vat: a full collection is slow, and the cleaner's work comes back as tasks.
+      Thread.ofVirtual().name("capnet-gc").start(System::gc);
+      collectGarbageEvery(ms);
+    });
   }
 
   private void startAccepting() {
     for (Netlayer n : netlayers) {
       try {
-        n.accept(connection -> vat.post(() -> incoming(connection, n)));
+        n.accept(connection -> postOrClose(connection, () -> incoming(connection, n)));
       } catch (IOException e) {
         throw new IllegalStateException("netlayer " + n.transport() + " cannot accept: " + e.getMessage(), e);
       }
@@ -140,7 +151,7 @@ final class PeerImpl implements Peer {
       // that won, and is on its way. Dialling again would only cross it once more.
       CompletableFuture<CaptpSession> waiting = new CompletableFuture<>();
       connecting.put(key, waiting);
-      timer.schedule(() -> vat.post(() -> {
+      vat.schedule(limits.startTimeout().toMillis() / 10 + 100, () -> {
         if (connecting.get(key) == waiting && awaitingWinner.remove(key)) {
           connecting.remove(key);
           connect(remote).whenComplete((x, f) -> {
@@ -148,7 +159,7 @@ final class PeerImpl implements Peer {
             else waiting.complete(x);
           });
         }
-      }), limits.startTimeout().toMillis() / 10 + 100, TimeUnit.MILLISECONDS);
+      });
       return waiting;
     }
     Netlayer netlayer = netlayer(remote.transport());
@@ -161,7 +172,7 @@ final class PeerImpl implements Peer {
     Thread.ofVirtual().name("capnet-connect " + remote.toUri()).start(() -> {
       try {
         Connection c = netlayer.connect(remote);
-        vat.post(() -> {
+        postOrClose(c, () -> {
           if (closed) {
             closeQuietly(c);
             fail(key, new IOException("the peer is closed"));
@@ -555,9 +566,37 @@ final class PeerImpl implements Peer {
         LOG.log(Level.DEBUG, "closing netlayer " + n.transport(), e);
       }
     }
+    // Each ended session writes its op:abort and lingers until the peer closes: wait for that,
+    // up to abortLinger, before cutting the rest off.
+    long deadline = System.nanoTime() + limits.abortLinger().toNanos();
+    while (!vat.inVat() && System.nanoTime() < deadline && inVat(() -> anyOpen(sessions))) {
+      try {
+        Thread.sleep(2);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    inVat(() -> {
+      sessions.forEach(CaptpSession::closeNow);
+      return null;
+    });
     for (CaptpSession s : sessions) s.awaitThreads(limits.abortLinger());
-    vat.stop();
-    timer.shutdownNow();
+    if (ownsVat) vat.stop();
+  }
+
+  private static boolean anyOpen(List<CaptpSession> sessions) {
+    for (CaptpSession s : sessions) if (s.isLinkOpen()) return true;
+    return false;
+  }
+
+  /** Hands {@code c} to the vat, or closes it if the vat has stopped: a late dial leaks nothing. */
+  private void postOrClose(Connection c, Runnable task) {
+    try {
+      vat.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      closeQuietly(c);
+    }
   }
 
   private <T> T inVat(java.util.function.Supplier<T> task) {
@@ -623,6 +662,13 @@ final class PeerImpl implements Peer {
     private Dialect dialect = Dialect.DRAFT;
     private Function<Bytes, Ref> swissResolver;
     private boolean independentIncoming;
+    private io.capnet.netlayer.EventLoop loop;
+
+    @Override
+    public Builder eventLoop(io.capnet.netlayer.EventLoop loop) {
+      this.loop = Objects.requireNonNull(loop, "loop");
+      return this;
+    }
 
     @Override
     public Builder swissResolver(Function<Bytes, Ref> resolver) {

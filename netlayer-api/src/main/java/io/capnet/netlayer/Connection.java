@@ -58,4 +58,18 @@ public interface Connection extends Closeable {
 
   /** A short description for logs and errors, e.g. {@code "tcp 127.0.0.1:40112"}. */
   String description();
+
+  /**
+   * Moves this connection onto {@code loop}: from now on its frames go to {@code receiver} in
+   * the loop, and it is written through the returned {@link Link}; {@link #receive()},
+   * {@link #send} and {@link #flush()} are no longer used. Call once, from the loop, before any
+   * {@code receive()}.
+   *
+   * <p>Netlayers over non-blocking channels do their I/O in the loop itself. This default, for
+   * connections that can only block, reads and writes on two threads of their own that hand
+   * over to the loop ({@link ThreadedLink}).
+   */
+  default Link attach(EventLoop loop, Link.Receiver receiver) throws IOException {
+    return new ThreadedLink(this, loop, receiver);
+  }
 }

@@ -63,6 +63,12 @@ public abstract class ForwardingConnection implements Connection {
     delegate.close();
   }
 
+  /** Attaches the delegate: a subclass that changes {@code receive} must override this too. */
+  @Override
+  public Link attach(EventLoop loop, Link.Receiver receiver) throws IOException {
+    return delegate.attach(loop, receiver);
+  }
+
   @Override
   public String toString() {
     return description();

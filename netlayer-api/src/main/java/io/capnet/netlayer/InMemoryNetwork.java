@@ -1,6 +1,7 @@
 package io.capnet.netlayer;
 
 import io.capnet.codec.Codec;
+import io.capnet.codec.DecodeException;
 import io.capnet.codec.DecodeContext;
 import io.capnet.locator.PeerLocator;
 import io.capnet.value.Descriptor;
@@ -207,10 +208,29 @@ public final class InMemoryNetwork {
     private final ArrayDeque<byte[]> frames = new ArrayDeque<>();
     private boolean senderClosed;
     private boolean receiverClosed;
+    private PushTarget target; // set once the receiving end is attached to a loop
+
+    /** Frames go straight to {@code t} from now on, after those already queued. */
+    void push(PushTarget t) {
+      lock.lock();
+      try {
+        target = t;
+        for (byte[] f; (f = frames.poll()) != null; ) t.frame(f);
+        if (senderClosed) t.end();
+        notFull.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
 
     void put(byte[] frame) throws IOException {
       lock.lock();
       try {
+        if (target != null) {
+          if (senderClosed || receiverClosed) throw new IOException("connection closed");
+          target.frame(frame);
+          return;
+        }
         while (frames.size() >= MAX_FRAMES && !senderClosed && !receiverClosed) await(notFull);
         if (senderClosed || receiverClosed) throw new IOException("connection closed");
         frames.add(frame);
@@ -245,8 +265,10 @@ public final class InMemoryNetwork {
     private void close(boolean sender) {
       lock.lock();
       try {
-        if (sender) senderClosed = true;
-        else {
+        if (sender) {
+          if (!senderClosed && target != null && !receiverClosed) target.end();
+          senderClosed = true;
+        } else {
           receiverClosed = true;
           frames.clear();
         }
@@ -265,6 +287,13 @@ public final class InMemoryNetwork {
         throw new InterruptedIOException("interrupted");
       }
     }
+  }
+
+  /** The receiving side of a pipe once it runs on a loop. Called under the pipe's lock. */
+  private interface PushTarget {
+    void frame(byte[] frame);
+
+    void end();
   }
 
   private static final class MemoryConnection implements Connection {
@@ -300,6 +329,98 @@ public final class InMemoryNetwork {
 
     @Override
     public void flush() {}
+
+    /** Frames are decoded in the receiving loop; a round trip costs two hand-offs, no threads. */
+    @Override
+    public Link attach(EventLoop loop, Link.Receiver receiver) {
+      MemoryLink link = new MemoryLink(loop, receiver);
+      in.push(link);
+      return link;
+    }
+
+    private final class MemoryLink implements Link, PushTarget {
+      private final EventLoop loop;
+      private final Link.Receiver receiver;
+      private boolean done; // loop-confined: closed or ended
+
+      MemoryLink(EventLoop loop, Link.Receiver receiver) {
+        this.loop = loop;
+        this.receiver = receiver;
+      }
+
+      @Override
+      public void frame(byte[] frame) {
+        loop.execute(() -> {
+          if (done) return;
+          Object message;
+          try {
+            message = codec.decode(frame, 0, frame.length, DecodeContext.NONE);
+          } catch (DecodeException e) {
+            done = true;
+            receiver.ended(e);
+            return;
+          }
+          receiver.received(message);
+        });
+      }
+
+      @Override
+      public void end() {
+        loop.execute(() -> {
+          if (done) return;
+          done = true;
+          receiver.ended(null);
+        });
+      }
+
+      @Override
+      public void send(byte[] message, List<Descriptor> descriptors) {
+        if (!descriptors.isEmpty()) {
+          new OutboundFrame(message, descriptors).closeDescriptors();
+          fail(new IOException("this connection cannot carry file descriptors"));
+          return;
+        }
+        try {
+          out.put(message.clone());
+        } catch (IOException e) {
+          // The peer's last frames (its op:abort) are already queued in this loop: they go first.
+          loop.execute(() -> fail(e));
+        }
+      }
+
+      private void fail(IOException e) {
+        if (done) return;
+        done = true;
+        receiver.ended(new IOException("could not write to the peer: " + e.getMessage(), e));
+      }
+
+      @Override
+      public long queuedBytes() {
+        return 0;
+      }
+
+      @Override
+      public void reading(boolean on) {}
+
+      @Override
+      public void closeAfterFlush(long lingerMillis) {
+        close();
+      }
+
+      private boolean closed;
+
+      @Override
+      public boolean isOpen() {
+        return !closed;
+      }
+
+      @Override
+      public void close() {
+        done = true;
+        closed = true;
+        MemoryConnection.this.close();
+      }
+    }
 
     @Override
     public boolean supports(NetlayerCapability capability) {

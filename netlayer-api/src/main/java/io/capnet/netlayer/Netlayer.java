@@ -29,6 +29,14 @@ public interface Netlayer extends AutoCloseable {
    */
   void accept(Consumer<Connection> incoming) throws IOException;
 
+  /**
+   * The selector kind of this netlayer's channels, which the vat's own selector should be when
+   * this is the peer's first netlayer; null when its connections have no selectable channel.
+   */
+  default java.nio.channels.spi.SelectorProvider selectorProvider() {
+    return null;
+  }
+
   /** Whether this netlayer can do {@code capability}, as junixsocket's {@code supports}. */
   boolean supports(NetlayerCapability capability);
 

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,6 +47,8 @@ final class StreamConnection implements Connection {
   private final byte[] header = new byte[4];
   private long position; // LENGTH_PREFIXED: bytes consumed, for error offsets
   private boolean failed;
+  private SocketChannel channel; // set when the streams are a socket channel's, for the loop
+  private boolean used;
 
   StreamConnection(
       InputStream in, OutputStream out, Closeable resource, Framing framing, Codec codec, String description) {
@@ -61,9 +64,22 @@ final class StreamConnection implements Connection {
     this.reader = framing == Framing.BARE_SYRUP ? Codec.syrupReader(in, codec.limits()) : null;
   }
 
+  /** A connection over a socket channel's streams, which {@link #attach} moves onto a loop. */
+  StreamConnection(SocketChannel channel, Framing framing, Codec codec, String description) throws IOException {
+    this(channel.socket().getInputStream(), channel.socket().getOutputStream(), channel, framing, codec, description);
+    this.channel = channel;
+  }
+
   @Override
   public Codec codec() {
     return codec;
+  }
+
+  @Override
+  public Link attach(EventLoop loop, Link.Receiver receiver) throws IOException {
+    if (channel == null || used) return Connection.super.attach(loop, receiver);
+    used = true;
+    return StreamLink.open(loop, channel, receiver, framing, codec, description);
   }
 
   /**
@@ -76,6 +92,7 @@ final class StreamConnection implements Connection {
   public Object receive() throws IOException {
     if (closed.get()) return null;
     if (failed) throw new IOException(description + ": unusable after an earlier receive error");
+    used = true;
     try {
       return framing == Framing.BARE_SYRUP ? reader.read() : readFrame();
     } catch (IOException | RuntimeException e) {

@@ -6,8 +6,8 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -25,7 +25,7 @@ final class TcpTestingOnlyNetlayer implements Netlayer {
   static final int CONNECT_TIMEOUT_MILLIS = 10_000;
   private static final System.Logger LOG = System.getLogger(TcpTestingOnlyNetlayer.class.getName());
 
-  private final ServerSocket server;
+  private final ServerSocketChannel server;
   private final PeerLocator locator;
   private final ReentrantLock lock = new ReentrantLock();
   private Thread acceptThread; // guarded by lock
@@ -35,12 +35,12 @@ final class TcpTestingOnlyNetlayer implements Netlayer {
     Objects.requireNonNull(designator, "designator");
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
-    server = new ServerSocket();
+    server = ServerSocketChannel.open();
     try {
       server.bind(new InetSocketAddress(InetAddress.getByName(host), port));
       Map<String, String> hints = new LinkedHashMap<>();
-      hints.put("host", server.getInetAddress().getHostAddress());
-      hints.put("port", Integer.toString(server.getLocalPort()));
+      hints.put("host", server.socket().getInetAddress().getHostAddress());
+      hints.put("port", Integer.toString(server.socket().getLocalPort()));
       locator = PeerLocator.of(designator, TRANSPORT, hints);
     } catch (IOException e) {
       server.close();
@@ -80,10 +80,10 @@ final class TcpTestingOnlyNetlayer implements Netlayer {
     if (port < 1 || port > 65535) {
       throw new IOException("bad port hint \"" + portHint + "\" in " + remote + ": not a port number 1-65535");
     }
-    Socket s = new Socket();
+    SocketChannel s = SocketChannel.open();
     try {
-      s.setTcpNoDelay(true);
-      s.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
+      s.socket().setTcpNoDelay(true);
+      s.socket().connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MILLIS);
     } catch (IOException e) {
       s.close();
       throw new IOException("cannot connect to " + TRANSPORT + " peer at " + host + ":" + port + ": " + e, e);
@@ -95,12 +95,11 @@ final class TcpTestingOnlyNetlayer implements Netlayer {
     return new IOException(TRANSPORT + " locator " + remote + " has no \"" + hint + "\" hint");
   }
 
-  private static Connection wrap(Socket s) throws IOException {
+  private static Connection wrap(SocketChannel s) throws IOException {
     try {
-      s.setTcpNoDelay(true);
-      return new StreamConnection(s.getInputStream(), s.getOutputStream(), s,
-          StreamConnection.Framing.BARE_SYRUP, Codec.syrup(),
-          TRANSPORT + " " + s.getInetAddress().getHostAddress() + ":" + s.getPort());
+      s.socket().setTcpNoDelay(true);
+      return new StreamConnection(s, StreamConnection.Framing.BARE_SYRUP, Codec.syrup(),
+          TRANSPORT + " " + s.socket().getInetAddress().getHostAddress() + ":" + s.socket().getPort());
     } catch (IOException | RuntimeException e) {
       s.close();
       throw e;
@@ -115,7 +114,7 @@ final class TcpTestingOnlyNetlayer implements Netlayer {
       if (acceptThread != null) throw new IllegalStateException("accept was already called");
       if (closed) return;
       acceptThread = Thread.ofVirtual()
-          .name("capnet-" + TRANSPORT + "-accept " + server.getLocalPort())
+          .name("capnet-" + TRANSPORT + "-accept " + server.socket().getLocalPort())
           .start(() -> acceptLoop(incoming));
     } finally {
       lock.unlock();

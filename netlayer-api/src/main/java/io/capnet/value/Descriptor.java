@@ -51,6 +51,34 @@ public final class Descriptor implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes every Descriptor inside {@code value}, however deep: for a message that will never
+   * be delivered or sent, whose descriptors nobody else will close. Iterative, so no nesting
+   * the codecs allow can overflow the stack.
+   */
+  public static void closeAllIn(Object value) {
+    java.util.ArrayDeque<Object> todo = new java.util.ArrayDeque<>();
+    if (value != null) todo.push(value);
+    while (!todo.isEmpty()) {
+      Object v = todo.pop();
+      if (v instanceof Descriptor d) {
+        try {
+          d.close();
+        } catch (RuntimeException e) {
+          // already closed elsewhere; nothing is left to release
+        }
+      } else if (v instanceof java.util.Collection<?> c) {
+        for (Object o : c) if (o != null) todo.push(o);
+      } else if (v instanceof java.util.Map<?, ?> m) {
+        for (Object o : m.values()) if (o != null) todo.push(o);
+      } else if (v instanceof Record r) {
+        for (int i = 0; i < r.size(); i++) if (r.field(i) != null) todo.push(r.field(i));
+      } else if (v instanceof Tagged t) {
+        if (t.value() != null) todo.push(t.value());
+      }
+    }
+  }
+
   @Override
   public String toString() {
     return closed.get() ? "#<descriptor closed>" : "#<descriptor>";

@@ -8,6 +8,12 @@ import io.capnet.netlayer.OneByteAtATimeNetwork;
  * so every CapTP message arrives in the most fragmented way a stream allows.
  */
 class SessionOverOneByteTransportTest extends SessionContractTest {
+  /** A blocking transport: its connections read and write on threads of their own. */
+  @Override
+  protected boolean ioOnTheVat() {
+    return false;
+  }
+
   private final OneByteAtATimeNetwork network = new OneByteAtATimeNetwork();
 
   @Override

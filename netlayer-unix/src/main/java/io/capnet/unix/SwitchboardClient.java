@@ -40,6 +40,9 @@ import java.util.function.Consumer;
 final class SwitchboardClient {
   private static final System.Logger LOG = System.getLogger("io.capnet.unix.Switchboard");
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Every Switchboard client in the process runs on this one loop: clients cost memory, not threads. */
+  private static final io.capnet.netlayer.EventLoop CLIENT_LOOP =
+      Peer.newEventLoop("capnet-switchboard-clients", org.newsclub.net.unix.AFUNIXSelectorProvider.provider());
 
   final Peer peer;
   final String description;
@@ -86,7 +89,7 @@ final class SwitchboardClient {
   private static SwitchboardClient start(UnixSocket socket, String description, PeerLocator announce) {
     PeerLocator me = announce != null ? announce : PeerLocator.of(randomDesignator(), "unix");
     Connection c = UnixConnections.over(socket, UnixLimits.DEFAULT, Codec.cbor(), "switchboard " + description);
-    Peer peer = Peer.builder().name("switchboard-client").netlayer(new OnlyTheDaemon(me)).build();
+    Peer peer = Peer.builder().name("switchboard-client").netlayer(new OnlyTheDaemon(me)).eventLoop(CLIENT_LOOP).build();
     SwitchboardClient client = new SwitchboardClient(peer, description);
     client.connection = c;
     return client;

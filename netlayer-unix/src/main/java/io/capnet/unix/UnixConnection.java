@@ -96,6 +96,16 @@ final class UnixConnection implements Connection {
     return codec;
   }
 
+  /** Moves onto the loop: junixsocket's non-blocking channel, read and written by the loop. */
+  @Override
+  public io.capnet.netlayer.Link attach(io.capnet.netlayer.EventLoop loop, io.capnet.netlayer.Link.Receiver receiver)
+      throws IOException {
+    if (consumed != 0 || readEnd != 0 || closed.get()) {
+      throw new IllegalStateException(description + ": attach before any receive, on an open connection");
+    }
+    return UnixLink.open(loop, socket, receiver, limits, codec, description, maxFdsPerRead, readChunk, writeChunk);
+  }
+
   /**
    * {@inheritDoc}
    *
@@ -228,7 +238,7 @@ final class UnixConnection implements Connection {
   }
 
   /** The descriptors of the frame being decoded, handed out by slot. */
-  private static final class FrameFds implements DecodeContext {
+  static final class FrameFds implements DecodeContext {
     private final FileDescriptor[] fds;
     private final Descriptor[] claimed;
 

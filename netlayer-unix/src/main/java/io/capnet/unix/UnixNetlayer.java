@@ -184,6 +184,12 @@ public final class UnixNetlayer implements Netlayer {
     for (Connection c : early) if (early.remove(c)) incoming.accept(c);
   }
 
+  /** junixsocket's selector: the vat's loop watches these sockets itself. */
+  @Override
+  public java.nio.channels.spi.SelectorProvider selectorProvider() {
+    return org.newsclub.net.unix.AFUNIXSelectorProvider.provider();
+  }
+
   @Override
   public boolean supports(NetlayerCapability capability) {
     return true;

@@ -1,0 +1,211 @@
+package io.capnet.unix;
+
+import io.capnet.codec.Codec;
+import io.capnet.codec.DecodeContext;
+import io.capnet.codec.DecodeException;
+import io.capnet.codec.DecodeException.Rule;
+import io.capnet.netlayer.ChannelLink;
+import io.capnet.netlayer.EventLoop;
+import io.capnet.netlayer.FrameReader;
+import io.capnet.netlayer.Framers;
+import io.capnet.netlayer.Link;
+import io.capnet.netlayer.OutboundFrame;
+import io.capnet.value.Descriptor;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
+import org.newsclub.net.unix.FileDescriptorCast;
+
+/**
+ * The unix netlayer's frames ({@link UnixConnection} draws them) on the vat's loop: a
+ * non-blocking {@link AFUNIXSocketChannel} on junixsocket's selector. Descriptors are matched to
+ * frames by stream offset, as in the blocking form ({@link ReceivedFds}); outbound, a frame's
+ * descriptors ride on the write that starts at its first byte, and no write runs past the start
+ * of the next frame that carries some.
+ */
+final class UnixLink extends ChannelLink {
+  private final UnixSocket socket;
+  private final AFUNIXSocketChannel channel;
+  private final UnixLimits limits;
+  private final Codec codec;
+  private final int maxFdsPerRead;
+  private final int readChunk;
+  private final int writeChunk;
+  private final ReceivedFds received = new ReceivedFds();
+  private final ArrayDeque<Mark> marks = new ArrayDeque<>(); // frames with descriptors, in order
+  private long readEnd; // stream offset after the last byte read
+  private long written; // stream offset after the last byte written
+
+  /** A queued frame whose descriptors ride on the write that starts at {@code offset}. */
+  private record Mark(long offset, OutboundFrame frame) {}
+
+  private UnixLink(EventLoop loop, UnixSocket socket, Link.Receiver receiver, UnixLimits limits, Codec codec,
+      String description, int maxFdsPerRead, int readChunk, int writeChunk) {
+    super(loop, socket.channel(), receiver, new FrameReader(Framers.lengthPrefixed(1, codec.limits().maxValueBytes()),
+        UnixConnection.HEADER_BYTES + (long) codec.limits().maxValueBytes()), description);
+    this.socket = socket;
+    this.channel = socket.channel();
+    this.limits = limits;
+    this.codec = codec;
+    this.maxFdsPerRead = maxFdsPerRead;
+    this.readChunk = readChunk;
+    this.writeChunk = writeChunk;
+  }
+
+  static UnixLink open(EventLoop loop, UnixSocket socket, Link.Receiver receiver, UnixLimits limits, Codec codec,
+      String description, int maxFdsPerRead, int readChunk, int writeChunk) throws IOException {
+    UnixLink link = new UnixLink(loop, socket, receiver, limits, codec, description, maxFdsPerRead, readChunk,
+        writeChunk);
+    link.start();
+    return link;
+  }
+
+  @Override
+  protected int read(ByteBuffer dst) throws IOException {
+    int limit = dst.limit();
+    if (dst.remaining() > readChunk) dst.limit(dst.position() + readChunk);
+    int n = -1;
+    try {
+      n = channel.read(dst);
+    } catch (SocketException e) {
+      if (String.valueOf(e.getMessage()).contains("No buffer space available")) {
+        throw new DecodeException(Rule.DESCRIPTOR_SLOT, readEnd,
+            "more than " + maxFdsPerRead + " file descriptors arrived in one message, over what"
+                + " junixsocket can receive (No buffer space available)", e);
+      }
+      throw e;
+    } finally {
+      dst.limit(limit);
+      long start = readEnd;
+      if (n > 0) readEnd += n;
+      take(channel.getReceivedFileDescriptors(), start, readEnd);
+    }
+    return n;
+  }
+
+  /** Takes over received descriptors as duplicates (junixsocket closes its own copies, trap 2). */
+  private void take(FileDescriptor[] got, long start, long end) throws IOException {
+    if (got == null || got.length == 0) return;
+    FileDescriptor[] mine = new FileDescriptor[got.length];
+    IOException failure = null;
+    for (int i = 0; i < got.length; i++) {
+      try {
+        if (failure == null) mine[i] = FileDescriptorCast.duplicating(got[i]).getFileDescriptor();
+      } catch (IOException e) {
+        failure = e;
+      } finally {
+        Fds.close(got[i]);
+      }
+    }
+    if (failure != null) {
+      Fds.closeAll(mine);
+      throw new IOException(description() + ": could not take over a received file descriptor", failure);
+    }
+    received.add(start, end, mine);
+  }
+
+  @Override
+  protected void frame(byte[] b, int off, int len, long at, boolean drop) throws IOException {
+    if (drop) {
+      received.closeAll(); // lingering after the end: every descriptor that arrives is closed
+      return;
+    }
+    int fdCount = b[off + 4] & 0xff;
+    if (fdCount > limits.maxFdsPerFrame()) {
+      throw new DecodeException(Rule.DESCRIPTOR_SLOT, at, "frame declares "
+          + Fds.count(fdCount, "fd", "fds") + ", over maxFdsPerFrame " + limits.maxFdsPerFrame());
+    }
+    received.settle(at);
+    UnixConnection.FrameFds fds = new UnixConnection.FrameFds(received.claim(at, fdCount));
+    Object message;
+    try {
+      received.settle(at + len);
+      int h = UnixConnection.HEADER_BYTES;
+      message = codec.decode(b, off + h, len - h, fdCount == 0 ? DecodeContext.NONE : fds);
+      fds.closeUnclaimed();
+    } catch (IOException | RuntimeException e) {
+      fds.closeAll();
+      throw e;
+    }
+    receiver.received(message);
+  }
+
+  @Override
+  protected void append(byte[] message, List<Descriptor> descriptors) throws IOException {
+    int k = descriptors.size();
+    if (k > limits.maxFdsPerFrame()) {
+      throw new IOException(description() + ": a frame can carry " + limits.maxFdsPerFrame()
+          + " file descriptors (maxFdsPerFrame), not " + k);
+    }
+    for (int i = 0; i < k; i++) {
+      if (!descriptors.get(i).isOpen()) throw new IOException(description() + ": descriptor " + i + " of the frame is closed");
+    }
+    int n = message.length;
+    if (n == 0) throw new IllegalArgumentException("an empty message cannot be framed");
+    if (k > 0) marks.add(new Mark(out.appended(), new OutboundFrame(message, descriptors)));
+    out.reserve(UnixConnection.HEADER_BYTES + n).putInt(n).put((byte) k).put(message);
+  }
+
+  @Override
+  protected int write() throws IOException {
+    long max = writeChunk;
+    Mark m = marks.peekFirst();
+    int n;
+    if (m != null && m.offset() > written) {
+      n = out.writeTo(this::writeBytes, Math.min(max, m.offset() - written));
+    } else if (m != null) {
+      Mark next = marks.size() > 1 ? nextAfterFirst() : null;
+      if (next != null) max = Math.min(max, next.offset() - written);
+      List<Descriptor> d = m.frame().descriptors();
+      FileDescriptor[] fds = new FileDescriptor[d.size()];
+      for (int i = 0; i < fds.length; i++) fds[i] = d.get(i).fileDescriptor();
+      channel.setOutboundFileDescriptors(fds);
+      try {
+        n = out.writeTo(this::writeBytes, max);
+      } finally {
+        // Unsent descriptors must not ride on a later write.
+        if (channel.hasOutboundFileDescriptors()) channel.setOutboundFileDescriptors((FileDescriptor[]) null);
+      }
+      if (n > 0) {
+        marks.removeFirst();
+        m.frame().closeDescriptors(); // in the kernel now: ours are closed
+      }
+    } else {
+      n = out.writeTo(this::writeBytes, max);
+    }
+    written += n;
+    return n;
+  }
+
+  private Mark nextAfterFirst() {
+    var it = marks.iterator();
+    it.next();
+    return it.next();
+  }
+
+  @Override
+  protected int writeBytes(ByteBuffer src) throws IOException {
+    return channel.write(src);
+  }
+
+  @Override
+  protected void shutdownOutput() throws IOException {
+    channel.shutdownOutput();
+  }
+
+  @Override
+  protected void closeResources() {
+    for (Mark m; (m = marks.pollFirst()) != null; ) m.frame().closeDescriptors();
+    try {
+      socket.close();
+    } catch (IOException e) {
+      // closing at the end; nothing more to report
+    } finally {
+      received.closeAll();
+    }
+  }
+}
