@@ -4,16 +4,12 @@ import io.capnet.captp.Methods;
 import io.capnet.captp.Peer;
 import io.capnet.captp.Ref;
 import io.capnet.netlayer.InMemoryNetwork;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -81,53 +77,32 @@ public class CaptpRoundTripBench {
   /** A loopback socket pair: the client end here, an echo thread on the other. */
   @State(Scope.Benchmark)
   public static class Raw {
-    final byte[] payload = PAYLOAD.getBytes(StandardCharsets.UTF_8);
-    final byte[] reply = new byte[payload.length];
-    ServerSocket server;
-    Socket client;
-    DataInputStream in;
-    DataOutputStream out;
+    final ByteBuffer request = FramedEcho.frame(PAYLOAD.getBytes(StandardCharsets.UTF_8));
+    final ByteBuffer reply = ByteBuffer.allocateDirect(1 << 16);
+    ServerSocketChannel server;
+    SocketChannel client;
     Thread echoThread;
 
     @Setup
     public void setUp() throws IOException {
-      server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+      server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
       echoThread = Thread.ofPlatform().daemon(true).name("raw-echo").start(this::serve);
-      client = new Socket();
-      client.setTcpNoDelay(true);
-      client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()));
-      in = new DataInputStream(new BufferedInputStream(client.getInputStream()));
-      out = new DataOutputStream(new BufferedOutputStream(client.getOutputStream()));
+      client = SocketChannel.open(server.getLocalAddress());
+      client.socket().setTcpNoDelay(true);
     }
 
     private void serve() {
-      try (Socket s = server.accept()) {
-        s.setTcpNoDelay(true);
-        DataInputStream sin = new DataInputStream(new BufferedInputStream(s.getInputStream()));
-        DataOutputStream sout = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
-        byte[] buf = new byte[1 << 16];
-        while (true) {
-          int n = sin.readInt();
-          sin.readFully(buf, 0, n);
-          sout.writeInt(n);
-          sout.write(buf, 0, n);
-          sout.flush();
-        }
-      } catch (EOFException e) {
-        // the client closed: done
+      try (SocketChannel s = server.accept()) {
+        s.socket().setTcpNoDelay(true);
+        FramedEcho.serve(s, server.socket()::isClosed);
       } catch (IOException e) {
-        if (!server.isClosed()) throw new IllegalStateException(e);
+        if (server.isOpen()) throw new IllegalStateException(e);
       }
     }
 
-    /** One ping-pong: a length and the payload out, the same back. */
+    /** One ping-pong: the frame out in one write, then reads until the whole frame is back. */
     int pingPong() throws IOException {
-      out.writeInt(payload.length);
-      out.write(payload);
-      out.flush();
-      int n = in.readInt();
-      in.readFully(reply, 0, n);
-      return n;
+      return FramedEcho.pingPong(client, request, reply);
     }
 
     @TearDown

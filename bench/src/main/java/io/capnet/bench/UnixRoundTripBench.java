@@ -150,33 +150,12 @@ public class UnixRoundTripBench {
     }
 
     private void serve() {
-      // One buffer for the frame in and the same frame back, so the echo is one write.
-      ByteBuffer frame = ByteBuffer.allocateDirect(4 + (1 << 16));
-      try {
-        while (true) {
-          frame.clear().limit(4);
-          if (!UnixBenchSupport.readFully(server, frame)) return;
-          int n = frame.getInt(0);
-          frame.limit(4 + n);
-          if (!UnixBenchSupport.readFully(server, frame)) return;
-          frame.flip();
-          UnixBenchSupport.writeFully(server, frame);
-        }
-      } catch (IOException e) {
-        if (!closing) throw new UncheckedIOException(e);
-      }
+      FramedEcho.serve(server, () -> closing);
     }
 
-    /** One ping-pong: a length and the payload out, the same back. */
+    /** One ping-pong: the frame out in one write, then reads until the whole frame is back. */
     int pingPong() throws IOException {
-      request.rewind();
-      UnixBenchSupport.writeFully(client, request);
-      length.clear();
-      UnixBenchSupport.readFully(client, length);
-      int n = length.getInt(0);
-      reply.clear().limit(n);
-      UnixBenchSupport.readFully(client, reply);
-      return n;
+      return FramedEcho.pingPong(client, request, reply);
     }
 
     @TearDown

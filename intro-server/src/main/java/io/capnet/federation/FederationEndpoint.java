@@ -195,5 +195,15 @@ public final class FederationEndpoint implements AutoCloseable {
       }
       return delegate.receive();
     }
+
+    /** The first message goes to the loop ahead of everything the delegate reads after it. */
+    @Override
+    public io.capnet.netlayer.Link attach(io.capnet.netlayer.EventLoop loop, io.capnet.netlayer.Link.Receiver receiver)
+        throws IOException {
+      Object m = first;
+      first = null;
+      if (m != null) loop.execute(() -> receiver.received(m));
+      return delegate.attach(loop, receiver);
+    }
   }
 }

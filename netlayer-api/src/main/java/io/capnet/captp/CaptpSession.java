@@ -913,6 +913,10 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
     return link != null && link.isOpen();
   }
 
+  long queuedBytes() {
+    return link == null ? 0 : link.queuedBytes();
+  }
+
   /** In the vat, after {@link #die}: stops lingering. */
   void closeNow() {
     if (link != null) link.close();

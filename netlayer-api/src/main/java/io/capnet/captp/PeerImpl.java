@@ -566,10 +566,10 @@ final class PeerImpl implements Peer {
         LOG.log(Level.DEBUG, "closing netlayer " + n.transport(), e);
       }
     }
-    // Each ended session writes its op:abort and lingers until the peer closes: wait for that,
-    // up to abortLinger, before cutting the rest off.
+    // Each ended session writes its op:abort before it is cut off: wait for that, up to
+    // abortLinger (a peer that does not read cannot hold the close up for longer).
     long deadline = System.nanoTime() + limits.abortLinger().toNanos();
-    while (!vat.inVat() && System.nanoTime() < deadline && inVat(() -> anyOpen(sessions))) {
+    while (!vat.inVat() && System.nanoTime() < deadline && inVat(() -> anyUnflushed(sessions))) {
       try {
         Thread.sleep(2);
       } catch (InterruptedException e) {
@@ -585,8 +585,8 @@ final class PeerImpl implements Peer {
     if (ownsVat) vat.stop();
   }
 
-  private static boolean anyOpen(List<CaptpSession> sessions) {
-    for (CaptpSession s : sessions) if (s.isLinkOpen()) return true;
+  private static boolean anyUnflushed(List<CaptpSession> sessions) {
+    for (CaptpSession s : sessions) if (s.isLinkOpen() && s.queuedBytes() > 0) return true;
     return false;
   }
 

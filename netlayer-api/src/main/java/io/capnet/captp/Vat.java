@@ -211,15 +211,17 @@ final class Vat implements EventLoop {
       while (it.hasNext()) {
         SelectionKey key = it.next();
         it.remove();
-        if (!key.isValid()) continue;
+        // junixsocket's selector cancels the key of a socket whose peer hung up, and still
+        // reports it: the read that follows finds the end of stream.
         int ready;
         try {
-          ready = key.readyOps();
+          ready = key.isValid() ? key.readyOps() : SelectionKey.OP_READ;
         } catch (RuntimeException cancelled) {
-          continue;
+          ready = SelectionKey.OP_READ;
         }
         IntConsumer callback = (IntConsumer) key.attachment();
-        run(() -> callback.accept(ready));
+        int ops = ready;
+        run(() -> callback.accept(ops));
       }
     } catch (IOException | RuntimeException e) {
       awake.set(true);
@@ -250,6 +252,11 @@ final class Vat implements EventLoop {
     @Override
     public int interestOps() {
       return key.isValid() ? key.interestOps() : 0;
+    }
+
+    @Override
+    public boolean isValid() {
+      return key.isValid();
     }
 
     @Override
@@ -325,11 +332,16 @@ final class Vat implements EventLoop {
           while (it.hasNext()) {
             SelectionKey key = it.next();
             it.remove();
-            if (!key.isValid()) continue;
             HelperRegistration r = (HelperRegistration) key.attachment();
-            int readyOps = key.readyOps();
-            key.interestOps(0);
-            post(() -> r.fire(readyOps));
+            int readyOps;
+            try {
+              readyOps = key.readyOps();
+              key.interestOps(0);
+            } catch (RuntimeException cancelled) {
+              readyOps = SelectionKey.OP_READ;
+            }
+            int fired = readyOps;
+            post(() -> r.fire(fired));
           }
         }
       } catch (IOException | RuntimeException e) {
@@ -385,6 +397,12 @@ final class Vat implements EventLoop {
     @Override
     public int interestOps() {
       return ops;
+    }
+
+    @Override
+    public boolean isValid() {
+      SelectionKey k = key;
+      return !cancelled && (k == null || k.isValid());
     }
 
     @Override

@@ -95,7 +95,9 @@ public abstract class ChannelLink implements Link {
 
   private void readAvailable() {
     try {
-      for (int i = 0; i < READS_PER_EVENT && !closed && (reading || closing); i++) {
+      // A hung-up peer's key is gone: no later event will come, so read to the end now.
+      boolean hungUp = registration != null && !registration.isValid();
+      for (int i = 0; (i < READS_PER_EVENT || hungUp) && !closed && (reading || closing || hungUp); i++) {
         int n = reader.readOnce(this::read, this::deliver);
         if (n < 0) {
           endOfStream();

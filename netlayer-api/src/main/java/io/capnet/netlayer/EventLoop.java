@@ -37,6 +37,9 @@ public interface EventLoop extends Executor {
 
     int interestOps();
 
+    /** False once cancelled, by {@link #cancel()} or by a selector that saw the peer hang up. */
+    boolean isValid();
+
     /** Stops watching; the channel itself is not closed. */
     void cancel();
   }
