@@ -29,7 +29,12 @@ class TenThousandClientsProcessTest {
   @Test
   void tenThousandConnectedClientsCostTheDaemonNoThreadEach() throws Exception {
     try (CapnetProcesses capnet = new CapnetProcesses()) {
-      Daemon d = capnet.daemon();
+      // The test daemons' 96 MB heap is for a few clients; 10,000 need room of their own.
+      Path socket = capnet.dir.resolve("sb.sock");
+      List<String> cmd = CapnetProcesses.command("switchboard", socket.toString());
+      cmd.add(cmd.indexOf("-cp"), "-Xmx1g");
+      CapnetProcesses.CapnetProcess p = capnet.start(java.util.Map.of(), cmd);
+      Daemon d = new Daemon(p, socket, p.stdout.awaitLine(l -> l.startsWith("ocapn://"), "the daemon's locator line"));
       int idle = threads(d.pid());
       int before = Thread.activeCount();
       ConcurrentLinkedQueue<Switchboard> open = new ConcurrentLinkedQueue<>();
