@@ -152,7 +152,7 @@ final class UnixLink extends ChannelLink {
 
   @Override
   protected int write() throws IOException {
-    long max = writeChunk;
+    long max = Math.min(writeChunk, 256 * 1024); // a write copies what it is given: keep it small
     Mark m = marks.peekFirst();
     int n;
     if (m != null && m.offset() > written) {
