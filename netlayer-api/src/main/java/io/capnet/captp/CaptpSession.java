@@ -181,10 +181,8 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
       die("the connection was closed by the peer", false);
     } else if (cause instanceof DecodeException e) {
       die("malformed or oversized frame: " + e.getMessage(), true);
-    } else if (String.valueOf(cause.getMessage()).startsWith("could not")) {
-      die(cause.getMessage(), false);
     } else {
-      die("connection lost: " + cause.getMessage(), false);
+      die(cause.getMessage(), false); // the link says what failed: "connection lost: ...", "could not write ..."
     }
   }
 
@@ -514,7 +512,7 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
   /** Sends a message to {@code toDesc}, asking for an answer when {@code answer} is not null. */
   void sendDeliver(Record toDesc, List<Object> args, LocalPromise answer) {
     if (state == State.DEAD) {
-      closeDescriptorsIn(args, 0);
+      Descriptor.closeAllIn(args);
       if (answer != null) answer.breakWith(deathReason);
       return;
     }
@@ -523,7 +521,7 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
     try {
       wireArgs = marshal(args, after, 0);
     } catch (IllegalArgumentException e) {
-      closeDescriptorsIn(args, 0);
+      Descriptor.closeAllIn(args);
       if (answer != null) answer.breakWith(new OcapnError("cannot send: " + e.getMessage()));
       return;
     }
@@ -592,10 +590,6 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
     }
   }
 
-  /** A message that will never be sent: the descriptors that moved into it are closed. */
-  static void closeDescriptorsIn(Object value, int depth) {
-    Descriptor.closeAllIn(value);
-  }
 
   /** Descriptors sent in a message move with it: ours are closed once sent, or if never sent. */
   static void closeAll(List<Descriptor> fds) {

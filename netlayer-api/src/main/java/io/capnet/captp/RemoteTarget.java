@@ -33,7 +33,7 @@ final class RemoteTarget extends RefImpl {
   void deliver(List<Object> args, LocalPromise answer) {
     Object reason = breakage.reason() != null ? breakage.reason() : session.deathReason();
     if (reason != null) {
-      CaptpSession.closeDescriptorsIn(args, 0);
+      io.capnet.value.Descriptor.closeAllIn(args);
       if (answer != null) answer.breakWith(reason);
       return;
     }

@@ -78,6 +78,19 @@ public abstract class ChannelLink implements Link {
   /** Closes the channel and everything the link still holds (queued or received descriptors). */
   protected abstract void closeResources();
 
+  /**
+   * Whether input waits inside the link (opened TLS records) that no readiness event will
+   * announce; the loop then reads again at once. False by default.
+   */
+  protected boolean hasBufferedInput() {
+    return false;
+  }
+
+  /** Reads what is buffered inside the link, as a readiness event would. */
+  protected final void readBuffered() {
+    if (!closed) readAvailable();
+  }
+
   /** Bytes waiting beyond {@link #out} (e.g. sealed TLS records); 0 by default. */
   protected long queuedBeyond() {
     return 0;
@@ -103,10 +116,15 @@ public abstract class ChannelLink implements Link {
           endOfStream();
           return;
         }
-        if (n == 0) return;
+        if (n == 0) break;
       }
-    } catch (IOException | RuntimeException e) {
-      fail(e instanceof IOException io ? io : new IOException("could not read a frame: " + e, e));
+      if (!closed && (reading || closing) && hasBufferedInput()) loop.execute(this::readBuffered);
+    } catch (io.capnet.codec.DecodeException e) {
+      fail(e);
+    } catch (IOException e) {
+      fail(new IOException("connection lost: " + e.getMessage(), e));
+    } catch (RuntimeException e) {
+      fail(new IOException("could not read a frame: " + e, e));
     } catch (OutOfMemoryError e) {
       fail(new IOException("out of memory reading a frame of " + reader.pendingBytes() + " bytes", e));
     }

@@ -44,7 +44,9 @@ public interface Link {
 
     /**
      * The link ended: {@code cause} is null when the peer closed cleanly between frames, a
-     * {@link io.capnet.codec.DecodeException} for a bad frame, or the transport's failure. Called
+     * {@link io.capnet.codec.DecodeException} for a bad frame, or else the transport's failure,
+     * whose message says what failed ({@code "connection lost: ..."}, {@code "could not write
+     * to the peer: ..."}). Called
      * at most once, and not after {@link #close()} or {@link #closeAfterFlush}.
      */
     void ended(IOException cause);

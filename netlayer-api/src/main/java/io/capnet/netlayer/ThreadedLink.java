@@ -57,8 +57,10 @@ public final class ThreadedLink implements Link {
           else io.capnet.value.Descriptor.closeAllIn(message);
         });
       }
-    } catch (IOException e) {
+    } catch (io.capnet.codec.DecodeException e) {
       deliverEnd(e);
+    } catch (IOException e) {
+      deliverEnd(new IOException("connection lost: " + e.getMessage(), e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException e) {

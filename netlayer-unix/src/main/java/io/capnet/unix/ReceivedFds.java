@@ -3,8 +3,13 @@ package io.capnet.unix;
 import io.capnet.codec.DecodeException;
 import io.capnet.codec.DecodeException.Rule;
 import java.io.FileDescriptor;
+import java.io.IOException;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
+import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
  * Descriptors received on one connection and not yet handed to a frame, each batch tagged with
@@ -43,6 +48,69 @@ final class ReceivedFds {
 
   private final ArrayDeque<Batch> batches = new ArrayDeque<>();
   private boolean closed;
+  private long readEnd; // stream offset just after the last byte read; reader only
+
+  /** Stream offset just after the last byte {@link #read} returned. */
+  long readEnd() {
+    return readEnd;
+  }
+
+  /**
+   * One read from {@code channel} into {@code dst}, of at most {@code chunk} bytes, taking over
+   * the descriptors that came with it. Returns the byte count, 0 if a non-blocking channel had
+   * none, or -1 at end of stream.
+   *
+   * @throws DecodeException (descriptor-slot) when more descriptors came than junixsocket can
+   *     receive ({@code maxFdsPerRead})
+   */
+  int read(AFUNIXSocketChannel channel, ByteBuffer dst, int chunk, int maxFdsPerRead, String description)
+      throws IOException {
+    int limit = dst.limit();
+    if (dst.remaining() > chunk) dst.limit(dst.position() + chunk);
+    int n = -1;
+    try {
+      n = channel.read(dst);
+    } catch (SocketException e) {
+      if (String.valueOf(e.getMessage()).contains("No buffer space available")) {
+        throw new DecodeException(Rule.DESCRIPTOR_SLOT, readEnd,
+            "more than " + maxFdsPerRead + " file descriptors arrived in one message, over what"
+                + " junixsocket can receive (No buffer space available)", e);
+      }
+      throw e;
+    } finally {
+      dst.limit(limit);
+      long start = readEnd;
+      if (n > 0) readEnd += n;
+      take(channel.getReceivedFileDescriptors(), start, readEnd, description);
+    }
+    return n;
+  }
+
+  /**
+   * Takes ownership of descriptors junixsocket received. It keeps closing them until they are
+   * closed through their FileDescriptor (it closes the ones it still tracks when the carrier
+   * socket closes, trap 2), so each is duplicated and the original closed: the duplicate is
+   * ours alone and outlives the connection.
+   */
+  private void take(FileDescriptor[] got, long start, long end, String description) throws IOException {
+    if (got == null || got.length == 0) return;
+    FileDescriptor[] mine = new FileDescriptor[got.length];
+    IOException failure = null;
+    for (int i = 0; i < got.length; i++) {
+      try {
+        if (failure == null) mine[i] = FileDescriptorCast.duplicating(got[i]).getFileDescriptor();
+      } catch (IOException e) {
+        failure = e;
+      } finally {
+        Fds.close(got[i]);
+      }
+    }
+    if (failure != null) {
+      Fds.closeAll(mine);
+      throw new IOException(description + ": could not take over a received file descriptor", failure);
+    }
+    add(start, end, mine);
+  }
 
   /** Takes ownership of {@code fds}, which arrived with the read of stream bytes [start, end). */
   synchronized void add(long start, long end, FileDescriptor[] fds) {

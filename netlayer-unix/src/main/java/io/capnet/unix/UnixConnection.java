@@ -10,7 +10,6 @@ import io.capnet.netlayer.PeerCredentials;
 import io.capnet.value.Descriptor;
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -19,7 +18,6 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
-import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
  * A {@link Connection} over an AF_UNIX stream socket whose frames carry file descriptors.
@@ -68,7 +66,6 @@ final class UnixConnection implements Connection {
   private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER).flip(); // unread: [position, limit)
   private final ReceivedFds received = new ReceivedFds();
   private long consumed; // stream offset of in.position()
-  private long readEnd; // stream offset just after the last byte read
   private boolean failed;
 
   /**
@@ -100,7 +97,7 @@ final class UnixConnection implements Connection {
   @Override
   public io.capnet.netlayer.Link attach(io.capnet.netlayer.EventLoop loop, io.capnet.netlayer.Link.Receiver receiver)
       throws IOException {
-    if (consumed != 0 || readEnd != 0 || closed.get()) {
+    if (consumed != 0 || received.readEnd() != 0 || closed.get()) {
       throw new IllegalStateException(description + ": attach before any receive, on an open connection");
     }
     return UnixLink.open(loop, socket, receiver, limits, codec, description, maxFdsPerRead, readChunk, writeChunk);
@@ -189,52 +186,11 @@ final class UnixConnection implements Connection {
    */
   private int read() throws IOException {
     in.compact();
-    int limit = in.limit();
-    if (in.remaining() > readChunk) in.limit(in.position() + readChunk);
-    int n = -1;
     try {
-      n = channel.read(in);
-    } catch (SocketException e) {
-      if (String.valueOf(e.getMessage()).contains("No buffer space available")) {
-        throw new DecodeException(Rule.DESCRIPTOR_SLOT, readEnd,
-            "more than " + maxFdsPerRead + " file descriptors arrived in one message, over what"
-                + " junixsocket can receive (No buffer space available)", e);
-      }
-      throw e;
+      return received.read(channel, in, readChunk, maxFdsPerRead, description);
     } finally {
-      in.limit(limit);
       in.flip();
-      long start = readEnd;
-      if (n > 0) readEnd += n;
-      take(channel.getReceivedFileDescriptors(), start, readEnd);
     }
-    return n;
-  }
-
-  /**
-   * Takes ownership of descriptors junixsocket received. It keeps closing them until they are
-   * closed through their FileDescriptor (it closes the ones it still tracks when the carrier
-   * socket closes, trap 2), so each is duplicated and the original closed: the duplicate is
-   * ours alone and outlives this connection.
-   */
-  private void take(FileDescriptor[] got, long start, long end) throws IOException {
-    if (got.length == 0) return;
-    FileDescriptor[] mine = new FileDescriptor[got.length];
-    IOException failure = null;
-    for (int i = 0; i < got.length; i++) {
-      try {
-        if (failure == null) mine[i] = FileDescriptorCast.duplicating(got[i]).getFileDescriptor();
-      } catch (IOException e) {
-        failure = e;
-      } finally {
-        Fds.close(got[i]);
-      }
-    }
-    if (failure != null) {
-      Fds.closeAll(mine);
-      throw new IOException(description + ": could not take over a received file descriptor", failure);
-    }
-    received.add(start, end, mine);
   }
 
   /** The descriptors of the frame being decoded, handed out by slot. */

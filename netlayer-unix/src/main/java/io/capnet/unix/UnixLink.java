@@ -13,12 +13,10 @@ import io.capnet.netlayer.OutboundFrame;
 import io.capnet.value.Descriptor;
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
-import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
  * The unix netlayer's frames ({@link UnixConnection} draws them) on the vat's loop: a
@@ -37,7 +35,6 @@ final class UnixLink extends ChannelLink {
   private final int writeChunk;
   private final ReceivedFds received = new ReceivedFds();
   private final ArrayDeque<Mark> marks = new ArrayDeque<>(); // frames with descriptors, in order
-  private long readEnd; // stream offset after the last byte read
   private long written; // stream offset after the last byte written
 
   /** A queued frame whose descriptors ride on the write that starts at {@code offset}. */
@@ -66,46 +63,7 @@ final class UnixLink extends ChannelLink {
 
   @Override
   protected int read(ByteBuffer dst) throws IOException {
-    int limit = dst.limit();
-    if (dst.remaining() > readChunk) dst.limit(dst.position() + readChunk);
-    int n = -1;
-    try {
-      n = channel.read(dst);
-    } catch (SocketException e) {
-      if (String.valueOf(e.getMessage()).contains("No buffer space available")) {
-        throw new DecodeException(Rule.DESCRIPTOR_SLOT, readEnd,
-            "more than " + maxFdsPerRead + " file descriptors arrived in one message, over what"
-                + " junixsocket can receive (No buffer space available)", e);
-      }
-      throw e;
-    } finally {
-      dst.limit(limit);
-      long start = readEnd;
-      if (n > 0) readEnd += n;
-      take(channel.getReceivedFileDescriptors(), start, readEnd);
-    }
-    return n;
-  }
-
-  /** Takes over received descriptors as duplicates (junixsocket closes its own copies, trap 2). */
-  private void take(FileDescriptor[] got, long start, long end) throws IOException {
-    if (got == null || got.length == 0) return;
-    FileDescriptor[] mine = new FileDescriptor[got.length];
-    IOException failure = null;
-    for (int i = 0; i < got.length; i++) {
-      try {
-        if (failure == null) mine[i] = FileDescriptorCast.duplicating(got[i]).getFileDescriptor();
-      } catch (IOException e) {
-        failure = e;
-      } finally {
-        Fds.close(got[i]);
-      }
-    }
-    if (failure != null) {
-      Fds.closeAll(mine);
-      throw new IOException(description() + ": could not take over a received file descriptor", failure);
-    }
-    received.add(start, end, mine);
+    return received.read(channel, dst, readChunk, maxFdsPerRead, description());
   }
 
   @Override
