@@ -196,14 +196,46 @@ public final class FederationEndpoint implements AutoCloseable {
       return delegate.receive();
     }
 
-    /** The first message goes to the loop ahead of everything the delegate reads after it. */
+    /** The first message reaches the session before anything the delegate reads after it. */
     @Override
     public io.capnet.netlayer.Link attach(io.capnet.netlayer.EventLoop loop, io.capnet.netlayer.Link.Receiver receiver)
         throws IOException {
       Object m = first;
       first = null;
-      if (m != null) loop.execute(() -> receiver.received(m));
-      return delegate.attach(loop, receiver);
+      if (m == null) return delegate.attach(loop, receiver);
+      FirstThenRest inOrder = new FirstThenRest(m, receiver);
+      io.capnet.netlayer.Link link = delegate.attach(loop, inOrder);
+      loop.execute(inOrder::replay);
+      return link;
+    }
+  }
+
+  /** Hands on the message read before the attach ahead of the first one the link delivers. */
+  private static final class FirstThenRest implements io.capnet.netlayer.Link.Receiver {
+    private final io.capnet.netlayer.Link.Receiver receiver;
+    private Object first; // loop-confined
+
+    FirstThenRest(Object first, io.capnet.netlayer.Link.Receiver receiver) {
+      this.first = first;
+      this.receiver = receiver;
+    }
+
+    void replay() {
+      Object m = first;
+      first = null;
+      if (m != null) receiver.received(m);
+    }
+
+    @Override
+    public void received(Object message) {
+      replay();
+      receiver.received(message);
+    }
+
+    @Override
+    public void ended(IOException cause) {
+      replay();
+      receiver.ended(cause);
     }
   }
 }

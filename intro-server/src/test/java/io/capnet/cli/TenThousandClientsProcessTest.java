@@ -59,8 +59,15 @@ class TenThousandClientsProcessTest {
         assertThat(Thread.activeCount() - before).as("client threads for %d Switchboard.open clients", CLIENTS)
             .isLessThanOrEqualTo(8 + 4);
       } finally {
+        List<Future<?>> closing = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          closing.add(pool.submit(() -> {
+            for (Switchboard s; (s = open.poll()) != null; ) s.close();
+            return null;
+          }));
+        }
+        for (Future<?> f : closing) f.get();
         pool.shutdownNow();
-        for (Switchboard s : open) s.close();
       }
     }
   }

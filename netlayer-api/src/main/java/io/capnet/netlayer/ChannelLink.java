@@ -22,7 +22,7 @@ import java.util.List;
 public abstract class ChannelLink implements Link {
   private static final System.Logger LOG = System.getLogger("io.capnet.netlayer");
   /** The most bytes one write hands the transport, so one connection cannot hog the loop. */
-  static final int MAX_WRITE = 256 * 1024;
+  protected static final int MAX_WRITE = 256 * 1024;
   /** Reads per readiness event before the loop serves others. */
   private static final int READS_PER_EVENT = 4;
 

@@ -11,8 +11,8 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
@@ -30,17 +30,18 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.SSLSession;
 import javax.net.ssl.TrustManager;
 
 /**
  * The tcp-tls netlayer: length-prefixed CBOR frames over mutual TLS 1.3 (SunJSSE) on TCP. The
  * dialler pins the server's key to the designator it dialled; the listener learns the client's
- * designator from its certificate. Handshakes run on each connection's own thread, never on the
- * accept loop, and are closed at {@link TcpTlsOptions#handshakeTimeout()}.
+ * designator from its certificate. Handshakes run on an {@link SSLEngine} on each connection's
+ * own (virtual) thread, never on the accept loop, and are closed at
+ * {@link TcpTlsOptions#handshakeTimeout()}; the handshaken engine then runs on the vat's loop.
  */
 final class TcpTlsNetlayer implements Netlayer {
   static final String TRANSPORT = TcpTls.TRANSPORT;
@@ -50,13 +51,13 @@ final class TcpTlsNetlayer implements Netlayer {
   private final TlsIdentity identity;
   private final TcpTlsOptions options;
   private final KeyManager[] keyManagers;
-  private final SSLSocketFactory serverFactory;
+  private final SSLContext serverContext;
   private final PinningTrustManager dialTrust = PinningTrustManager.forDials();
-  private final SSLSocketFactory dialFactory;
+  private final SSLContext dialContext;
   private final AtomicLong dials = new AtomicLong();
-  private final ServerSocket server;
+  private final ServerSocketChannel server;
   private final PeerLocator locator;
-  private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
+  private final Set<SocketChannel> handshaking = ConcurrentHashMap.newKeySet();
   private final ReentrantLock lock = new ReentrantLock();
   private Thread acceptThread; // guarded by lock
   private volatile boolean closed;
@@ -69,16 +70,15 @@ final class TcpTlsNetlayer implements Netlayer {
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
     keyManagers = new KeyManager[] {new IdentityKeyManager(identity)};
-    serverFactory = context(PinningTrustManager.forClients()).getSocketFactory();
-    SSLContext dialContext = context(dialTrust);
+    serverContext = context(PinningTrustManager.forClients());
+    dialContext = context(dialTrust);
     dialContext.getClientSessionContext().setSessionCacheSize(1);
-    dialFactory = dialContext.getSocketFactory();
-    server = new ServerSocket();
+    server = ServerSocketChannel.open();
     try {
       server.bind(new InetSocketAddress(InetAddress.getByName(host), port));
       Map<String, String> hints = new LinkedHashMap<>();
-      hints.put("host", server.getInetAddress().getHostAddress());
-      hints.put("port", Integer.toString(server.getLocalPort()));
+      hints.put("host", server.socket().getInetAddress().getHostAddress());
+      hints.put("port", Integer.toString(server.socket().getLocalPort()));
       locator = PeerLocator.of(identity.designator(), TRANSPORT, hints);
     } catch (IOException e) {
       server.close();
@@ -144,39 +144,39 @@ final class TcpTlsNetlayer implements Netlayer {
       throw new IOException("bad port hint \"" + portHint + "\" in " + remote + ": not a port number 1-65535");
     }
     String where = host + ":" + port;
-    Socket plain = new Socket();
+    SocketChannel plain = SocketChannel.open();
     try {
-      plain.setTcpNoDelay(true);
-      plain.connect(new InetSocketAddress(host, port), (int) options.connectTimeout().toMillis());
+      plain.socket().setTcpNoDelay(true);
+      plain.socket().connect(new InetSocketAddress(host, port), (int) options.connectTimeout().toMillis());
     } catch (IOException e) {
       plain.close();
       throw new IOException("cannot connect to " + TRANSPORT + " peer at " + where + ": " + e, e);
     }
-    SSLSocket ssl = null;
+    SSLEngine engine = null;
     try {
       // No session resumption: SunJSSE caches client sessions by the peer host and port given
       // here, so each dial names a host of its own, which no later dial can find. The name is
       // not sent: SNI is off.
-      ssl = (SSLSocket) dialFactory.createSocket(plain, "capnet-dial-" + dials.incrementAndGet(), port, true);
-      ssl.setUseClientMode(true);
-      SSLParameters params = ssl.getSSLParameters();
+      engine = dialContext.createSSLEngine("capnet-dial-" + dials.incrementAndGet(), port);
+      engine.setUseClientMode(true);
+      SSLParameters params = engine.getSSLParameters();
       params.setProtocols(PROTOCOLS);
       params.setServerNames(List.of());
-      ssl.setSSLParameters(params);
-      dialTrust.pin(ssl, expected);
+      engine.setSSLParameters(params);
+      EngineChannel tls = new EngineChannel(plain, engine);
+      dialTrust.pin(engine, expected);
       try {
-        handshake(ssl, plain);
+        handshake(tls);
       } finally {
-        dialTrust.unpin(ssl);
+        dialTrust.unpin(engine);
       }
-      byte[] proven = peerKey(ssl, "server");
+      byte[] proven = peerKey(engine.getSession(), "server");
       if (!Arrays.equals(proven, expected)) { // the trust manager checked already; belt and braces
         throw new IOException("the server's key is designator " + Designators.base32(proven)
             + ", not the dialled designator " + remote.designator());
       }
-      return wrap(ssl, plain, remote.designator(), where);
+      return wrap(tls, remote.designator(), where);
     } catch (IOException | RuntimeException e) {
-      closeQuietly(ssl != null ? ssl : plain);
       plain.close();
       throw new IOException(TRANSPORT + " handshake with " + where + " failed: " + explain(e), e);
     }
@@ -205,7 +205,8 @@ final class TcpTlsNetlayer implements Netlayer {
    * Runs the handshake on this thread; a watchdog closes {@code plain} at the deadline, which
    * ends a handshake stuck in a read or a write.
    */
-  private void handshake(SSLSocket ssl, Socket plain) throws IOException {
+  private void handshake(EngineChannel tls) throws IOException {
+    SocketChannel plain = tls.channel;
     long millis = options.handshakeTimeout().toMillis();
     AtomicInteger state = new AtomicInteger(RUNNING);
     Thread watchdog = Thread.ofVirtual().name("capnet-" + TRANSPORT + "-deadline").start(() -> {
@@ -219,7 +220,7 @@ final class TcpTlsNetlayer implements Netlayer {
     handshaking.add(plain);
     try {
       if (closed) throw new IOException(TRANSPORT + " netlayer " + locator + " is closed");
-      ssl.startHandshake();
+      tls.handshake();
     } catch (IOException e) {
       if (state.get() == EXPIRED) throw new HandshakeTimeoutException(millis, e);
       throw e;
@@ -231,8 +232,8 @@ final class TcpTlsNetlayer implements Netlayer {
   }
 
   /** The raw key of the peer's certificate in the finished handshake. */
-  private static byte[] peerKey(SSLSocket ssl, String who) throws IOException {
-    Certificate[] chain = ssl.getSession().getPeerCertificates();
+  private static byte[] peerKey(SSLSession session, String who) throws IOException {
+    Certificate[] chain = session.getPeerCertificates();
     X509Certificate[] x509 = new X509Certificate[chain.length];
     for (int i = 0; i < chain.length; i++) {
       if (!(chain[i] instanceof X509Certificate c)) throw new SSLException("the " + who + " sent a non-X.509 certificate");
@@ -261,8 +262,8 @@ final class TcpTlsNetlayer implements Netlayer {
     return m == null ? e.toString() : m;
   }
 
-  private Connection wrap(SSLSocket ssl, Socket plain, String peerDesignator, String where) throws IOException {
-    return new TlsConnection(ssl, plain, Codec.cbor(options.limits()),
+  private Connection wrap(EngineChannel tls, String peerDesignator, String where) throws IOException {
+    return new TlsConnection(tls, Codec.cbor(options.limits()),
         TRANSPORT + " " + where + " " + shortName(peerDesignator), peerDesignator);
   }
 
@@ -280,7 +281,7 @@ final class TcpTlsNetlayer implements Netlayer {
       if (acceptThread != null) throw new IllegalStateException("accept was already called");
       if (closed) return;
       acceptThread = Thread.ofVirtual()
-          .name("capnet-" + TRANSPORT + "-accept " + server.getLocalPort())
+          .name("capnet-" + TRANSPORT + "-accept " + server.socket().getLocalPort())
           .start(() -> acceptLoop(incoming));
     } finally {
       lock.unlock();
@@ -289,26 +290,25 @@ final class TcpTlsNetlayer implements Netlayer {
 
   private void acceptLoop(Consumer<Connection> incoming) {
     AcceptLoop.run(server::accept, () -> closed, locator.toUri(), s -> {
-      String from = s.getInetAddress().getHostAddress() + ":" + s.getPort();
+      String from = s.socket().getInetAddress().getHostAddress() + ":" + s.socket().getPort();
       Thread.ofVirtual().name("capnet-" + TRANSPORT + "-handshake " + from).start(() -> serve(s, from, incoming));
     });
   }
 
   /** On the connection's own thread: the handshake, then the handler. */
-  private void serve(Socket plain, String from, Consumer<Connection> incoming) {
+  private void serve(SocketChannel plain, String from, Consumer<Connection> incoming) {
     Connection c;
-    SSLSocket ssl = null;
     try {
-      plain.setTcpNoDelay(true);
-      ssl = (SSLSocket) serverFactory.createSocket(plain, null, true);
-      ssl.setUseClientMode(false);
-      ssl.setEnabledProtocols(PROTOCOLS);
-      ssl.setNeedClientAuth(true);
-      handshake(ssl, plain);
-      String designator = Designators.base32(peerKey(ssl, "client"));
-      c = wrap(ssl, plain, designator, from);
+      plain.socket().setTcpNoDelay(true);
+      SSLEngine engine = serverContext.createSSLEngine();
+      engine.setUseClientMode(false);
+      engine.setEnabledProtocols(PROTOCOLS);
+      engine.setNeedClientAuth(true);
+      EngineChannel tls = new EngineChannel(plain, engine);
+      handshake(tls);
+      String designator = Designators.base32(peerKey(engine.getSession(), "client"));
+      c = wrap(tls, designator, from);
     } catch (IOException | RuntimeException e) {
-      closeQuietly(ssl != null ? ssl : plain);
       closeQuietly(plain);
       if (!closed) rejections.accept(TRANSPORT + " handshake from " + from + " failed: " + explain(e));
       return;
@@ -365,7 +365,7 @@ final class TcpTlsNetlayer implements Netlayer {
       lock.unlock();
     }
     server.close();
-    for (Socket s : handshaking) closeQuietly(s);
+    for (SocketChannel s : handshaking) closeQuietly(s);
     if (t != null) {
       try {
         t.join();

@@ -3,39 +3,43 @@ package io.capnet.tcptls;
 import io.capnet.codec.Codec;
 import io.capnet.netlayer.Connection;
 import io.capnet.netlayer.Connections;
+import io.capnet.netlayer.EventLoop;
+import io.capnet.netlayer.Link;
 import io.capnet.netlayer.NetlayerCapability;
 import io.capnet.value.Descriptor;
 import java.io.IOException;
-import java.net.Socket;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLSocket;
 
 /**
- * Length-prefixed CBOR frames over an established SSLSocket, with the peer's proven designator.
+ * Length-prefixed CBOR frames over a handshaken {@link EngineChannel}, with the peer's proven
+ * designator. A session {@link #attach attaches} it to its vat's loop ({@link TlsLink}); the
+ * blocking {@code receive}/{@code send} serve everything else.
  *
- * <p>Closing sends TLS close_notify when it can, but never waits for it long: SunJSSE's close
- * takes the socket's write lock, which a writer blocked on a peer that does not read holds
- * forever. So a close while a write is in progress, or a close_notify not written within
- * {@link #CLOSE_NOTIFY_MILLIS}, closes the TCP socket under TLS instead, which unblocks both.
+ * <p>Closing sends TLS close_notify when it can, but never waits for it long: a blocking writer
+ * stuck on a peer that does not read would hold it forever. So a close while a write is in
+ * progress, or a close_notify not written within {@link #CLOSE_NOTIFY_MILLIS}, just closes the
+ * TCP socket under TLS, which unblocks both.
  */
 final class TlsConnection implements Connection {
   static final long CLOSE_NOTIFY_MILLIS = 500;
 
-  private final SSLSocket ssl;
-  private final Socket plain;
+  private final EngineChannel tls;
   private final Connection frames;
+  private final Codec codec;
+  private final String description;
   private final String peerDesignator;
   private final AtomicInteger writers = new AtomicInteger();
+  private final AtomicInteger readers = new AtomicInteger();
 
-  TlsConnection(SSLSocket ssl, Socket plain, Codec codec, String description, String peerDesignator)
-      throws IOException {
-    this.ssl = ssl;
-    this.plain = plain;
+  TlsConnection(EngineChannel tls, Codec codec, String description, String peerDesignator) {
+    this.tls = tls;
+    this.codec = codec;
+    this.description = description;
     this.peerDesignator = peerDesignator;
-    this.frames = Connections.lengthPrefixed(ssl.getInputStream(), ssl.getOutputStream(), this::closeSockets,
-        codec, description);
+    this.frames = Connections.lengthPrefixed(tls.inputStream(), tls.outputStream(), this::closeSockets, codec,
+        description);
   }
 
   @Override
@@ -45,7 +49,12 @@ final class TlsConnection implements Connection {
 
   @Override
   public Object receive() throws IOException {
-    return frames.receive();
+    readers.incrementAndGet();
+    try {
+      return frames.receive();
+    } finally {
+      readers.decrementAndGet();
+    }
   }
 
   @Override
@@ -68,6 +77,17 @@ final class TlsConnection implements Connection {
     }
   }
 
+  /** The engine moves onto the loop: TLS records are sealed and opened there, with no thread. */
+  @Override
+  public Link attach(EventLoop loop, Link.Receiver receiver) throws IOException {
+    // A receive that returned leaves no bytes behind outside the engine's buffers (the frames
+    // are read exactly), so a connection whose first message was read (federation) can move too.
+    if (readers.get() > 0 || writers.get() > 0) {
+      throw new IllegalStateException(description + ": attach while a receive or send is in progress");
+    }
+    return TlsLink.open(loop, tls, receiver, codec, description);
+  }
+
   @Override
   public boolean supports(NetlayerCapability capability) {
     return capability == NetlayerCapability.AUTHENTICATED_PEER;
@@ -80,7 +100,7 @@ final class TlsConnection implements Connection {
 
   @Override
   public String description() {
-    return frames.description();
+    return description;
   }
 
   /** Closes once (the frames connection calls {@link #closeSockets()} once). */
@@ -90,9 +110,8 @@ final class TlsConnection implements Connection {
   }
 
   private void closeSockets() throws IOException {
-    if (writers.get() > 0) {
-      plain.close(); // a writer holds SunJSSE's write lock: no close_notify can be sent
-      closeQuietly(ssl);
+    if (writers.get() > 0 || !tls.channel.isBlocking()) {
+      tls.channel.close(); // a writer is in the channel: no close_notify can be sent
       return;
     }
     Thread watchdog = Thread.ofVirtual().name("capnet-tcp-tls-close").start(() -> {
@@ -101,26 +120,27 @@ final class TlsConnection implements Connection {
       } catch (InterruptedException e) {
         return;
       }
-      closeQuietly(plain);
+      closeQuietly();
     });
     try {
-      closeQuietly(ssl); // close_notify, then the TCP socket (autoClose)
+      tls.closeOutbound();
+      if (readers.get() == 0) tls.drainWithoutBlocking(); // nobody reads: input left would reset the peer
     } finally {
       watchdog.interrupt();
-      plain.close();
+      tls.channel.close();
     }
   }
 
-  private static void closeQuietly(AutoCloseable c) {
+  private void closeQuietly() {
     try {
-      c.close();
-    } catch (Exception ignored) {
-      // the TCP socket is closed after it in any case
+      tls.channel.close();
+    } catch (IOException ignored) {
+      // closing in any case
     }
   }
 
   @Override
   public String toString() {
-    return frames.description();
+    return description;
   }
 }

@@ -10,12 +10,6 @@ import java.io.IOException;
  * three-peer handoff with all three peers on tcp-tls, and the thread and descriptor leak check.
  */
 class SessionOverTcpTlsTest extends SessionContractTest {
-  /** A blocking transport: its connections read and write on threads of their own. */
-  @Override
-  protected boolean ioOnTheVat() {
-    return false;
-  }
-
   @Override
   protected Netlayer netlayer(String name) throws IOException {
     return TcpTls.netlayer(TlsIdentity.generate(), "127.0.0.1", 0);

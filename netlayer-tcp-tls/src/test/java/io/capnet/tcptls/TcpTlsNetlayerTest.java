@@ -305,7 +305,7 @@ class TcpTlsNetlayerTest {
     s.getOutputStream().write("<13'op:start-session3\"0.1".getBytes(StandardCharsets.US_ASCII));
     s.getOutputStream().flush();
     readUntilClosed(s);
-    assertThat(rejection()).contains("Unsupported or unrecognized SSL message");
+    assertThat(rejection()).contains("Unrecognized SSL message, plaintext connection?");
     assertThat(accepted).isEmpty();
     goodClientIsServed();
   }

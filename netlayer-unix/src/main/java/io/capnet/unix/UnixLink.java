@@ -110,7 +110,7 @@ final class UnixLink extends ChannelLink {
 
   @Override
   protected int write() throws IOException {
-    long max = Math.min(writeChunk, 256 * 1024); // a write copies what it is given: keep it small
+    long max = Math.min(writeChunk, MAX_WRITE); // a write copies what it is given: keep it small
     Mark m = marks.peekFirst();
     int n;
     if (m != null && m.offset() > written) {

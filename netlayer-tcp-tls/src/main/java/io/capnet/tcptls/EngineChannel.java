@@ -1,0 +1,279 @@
+package io.capnet.tcptls;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLException;
+
+/**
+ * One TLS connection as an {@link SSLEngine} over a TCP channel, with the engine's three
+ * buffers. The handshake runs blocking, on the dialling or accepting thread; then either
+ * {@link TlsLink} drives it from the vat's loop (non-blocking), or the blocking streams here
+ * serve {@code Connection.receive}/{@code send}.
+ *
+ * <pre>
+ *   channel --read--> netIn --unwrap--> appIn --> frames
+ *   frames --wrap--> netOut --write--> channel
+ * </pre>
+ */
+final class EngineChannel {
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+  final SocketChannel channel;
+  final SSLEngine engine;
+  final ByteBuffer netIn; // read mode between calls: [position, limit) not yet unwrapped
+  final ByteBuffer appIn; // read mode: [position, limit) decrypted, not yet taken
+  final ByteBuffer netOut; // read mode: [position, limit) sealed, not yet written
+  private boolean inboundDone;
+  private boolean underflow; // the last unwrap needed more bytes than netIn held
+
+  EngineChannel(SocketChannel channel, SSLEngine engine) {
+    this.channel = channel;
+    this.engine = engine;
+    int packet = engine.getSession().getPacketBufferSize();
+    int app = engine.getSession().getApplicationBufferSize();
+    netIn = ByteBuffer.allocate(packet).flip();
+    appIn = ByteBuffer.allocate(app).flip();
+    netOut = ByteBuffer.allocate(packet).flip();
+  }
+
+  /** Runs the whole handshake on this thread, over the channel in blocking mode. */
+  void handshake() throws IOException {
+    try {
+      runHandshake();
+    } catch (SSLException e) {
+      sendAlert();
+      throw e;
+    }
+  }
+
+  /** After a failed handshake: the engine's alert (protocol_version, certificate_required...) goes out. */
+  private void sendAlert() {
+    try {
+      engine.closeOutbound();
+      for (int i = 0; i < 4 && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP; i++) {
+        wrap(EMPTY);
+        writeAllBlocking();
+      }
+    } catch (IOException | RuntimeException e) {
+      // the peer is gone already; the refusal stands
+    }
+  }
+
+  private void runHandshake() throws IOException {
+    engine.beginHandshake();
+    while (true) {
+      HandshakeStatus hs = engine.getHandshakeStatus();
+      switch (hs) {
+        case NEED_WRAP -> {
+          SSLEngineResult r = wrap(EMPTY);
+          writeAllBlocking();
+          if (r.getStatus() == SSLEngineResult.Status.CLOSED) throw new SSLException("the TLS engine closed during the handshake");
+        }
+        case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+          SSLEngineResult r = unwrap();
+          if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW || (r.bytesConsumed() == 0 && r.bytesProduced() == 0
+              && r.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP)) {
+            if (readBlocking() < 0) throw new EOFException("the peer closed the connection during the TLS handshake");
+          } else if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
+            throw new SSLException("the peer closed TLS during the handshake");
+          }
+        }
+        case NEED_TASK -> runTasks();
+        default -> {
+          return;
+        }
+      }
+    }
+  }
+
+  private void runTasks() {
+    for (Runnable t; (t = engine.getDelegatedTask()) != null; ) t.run();
+  }
+
+  /** Seals what it can of {@code src} into netOut (which must be drained first when full). */
+  SSLEngineResult wrap(ByteBuffer src) throws SSLException {
+    netOut.compact();
+    try {
+      SSLEngineResult r = engine.wrap(src, netOut);
+      if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) runTasks();
+      return r;
+    } finally {
+      netOut.flip();
+    }
+  }
+
+  /** Opens what netIn holds into appIn. */
+  SSLEngineResult unwrap() throws SSLException {
+    appIn.compact();
+    try {
+      SSLEngineResult r = engine.unwrap(netIn, appIn);
+      underflow = r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW;
+      if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) runTasks();
+      if (r.getStatus() == SSLEngineResult.Status.CLOSED) inboundDone = true;
+      return r;
+    } finally {
+      appIn.flip();
+    }
+  }
+
+  /** One read from the channel into netIn: the count, 0 if none was ready, -1 at the end. */
+  int readNet() throws IOException {
+    netIn.compact();
+    try {
+      int n = channel.read(netIn);
+      if (n > 0) underflow = false;
+      return n;
+    } finally {
+      netIn.flip();
+    }
+  }
+
+  private int readBlocking() throws IOException {
+    return readNet();
+  }
+
+  private void writeAllBlocking() throws IOException {
+    while (netOut.hasRemaining()) channel.write(netOut);
+  }
+
+  /** Writes what netOut holds, as far as the channel takes it; returns the bytes written. */
+  int writeNet() throws IOException {
+    return netOut.hasRemaining() ? channel.write(netOut) : 0;
+  }
+
+  /** Moves decrypted bytes into {@code dst}; returns how many. */
+  int takeApp(ByteBuffer dst) {
+    int n = Math.min(dst.remaining(), appIn.remaining());
+    if (n == 0) return 0;
+    ByteBuffer slice = appIn.slice(appIn.position(), n);
+    dst.put(slice);
+    appIn.position(appIn.position() + n);
+    return n;
+  }
+
+  /**
+   * Reads and opens until some application bytes are in {@code dst}, or nothing more is ready
+   * (non-blocking) or arrives (blocking): the count, 0, or -1 once the peer closed TLS or TCP.
+   */
+  int read(ByteBuffer dst) throws IOException {
+    try {
+      int n = readOpened(dst);
+      if (n < 0 && channel.isBlocking()) channel.close(); // as an SSLSocket does at the end
+      return n;
+    } catch (SSLException e) {
+      // A fatal TLS error ends the connection, as SunJSSE's own sockets do: alert, then close.
+      sendAlertWithoutBlocking();
+      channel.close();
+      throw e;
+    }
+  }
+
+  private void sendAlertWithoutBlocking() {
+    try {
+      engine.closeOutbound();
+      wrap(EMPTY);
+      writeNet();
+    } catch (IOException | RuntimeException e) {
+      // the connection is closed next in any case
+    }
+  }
+
+  private int readOpened(ByteBuffer dst) throws IOException {
+    while (true) {
+      int n = takeApp(dst);
+      if (n > 0) return n;
+      if (inboundDone) return -1;
+      if (netIn.hasRemaining()) {
+        SSLEngineResult r = unwrap();
+        if (r.getStatus() == SSLEngineResult.Status.OK && (r.bytesProduced() > 0 || r.bytesConsumed() > 0)) {
+          if (r.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
+            wrap(EMPTY); // a post-handshake reply (key update)
+            writeNet();
+          }
+          continue;
+        }
+        if (r.getStatus() == SSLEngineResult.Status.CLOSED) return -1;
+      }
+      int got = readNet();
+      if (got < 0) return -1; // a record cut short: the framing above names what is missing
+      if (got == 0) return 0;
+    }
+  }
+
+  /** Whether decrypted bytes, or undecrypted whole records, wait without the socket saying so. */
+  boolean hasBufferedInput() {
+    return appIn.hasRemaining() || (netIn.hasRemaining() && !underflow && !inboundDone);
+  }
+
+  /**
+   * Reads and drops what has arrived, without waiting: closing a socket with unread input makes
+   * the kernel reset the connection, and the peer loses what it had not read yet. Call only when
+   * no other thread uses the channel.
+   */
+  void drainWithoutBlocking() {
+    try {
+      channel.configureBlocking(false);
+      ByteBuffer scratch = ByteBuffer.allocate(netIn.capacity());
+      for (int i = 0; i < 64 && channel.read(scratch.clear()) > 0; i++) {
+        // dropped
+      }
+    } catch (IOException | RuntimeException e) {
+      // closing in any case
+    }
+  }
+
+  /** Sends close_notify as far as the channel takes it without blocking. */
+  void closeOutbound() {
+    engine.closeOutbound();
+    try {
+      wrap(EMPTY);
+      writeNet();
+    } catch (IOException e) {
+      // the peer is gone; the TCP close follows
+    }
+  }
+
+  InputStream inputStream() {
+    return new InputStream() {
+      @Override
+      public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) return 0;
+        int n = EngineChannel.this.read(ByteBuffer.wrap(b, off, len));
+        return n;
+      }
+    };
+  }
+
+  OutputStream outputStream() {
+    return new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        write(new byte[] {(byte) b}, 0, 1);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        ByteBuffer src = ByteBuffer.wrap(b, off, len);
+        while (src.hasRemaining()) {
+          SSLEngineResult r = wrap(src);
+          writeAllBlocking();
+          if (r.getStatus() == SSLEngineResult.Status.CLOSED) throw new IOException("TLS is closed");
+        }
+      }
+    };
+  }
+}

@@ -1,0 +1,106 @@
+package io.capnet.tcptls;
+
+import io.capnet.codec.Codec;
+import io.capnet.codec.DecodeContext;
+import io.capnet.netlayer.ChannelLink;
+import io.capnet.netlayer.EventLoop;
+import io.capnet.netlayer.FrameReader;
+import io.capnet.netlayer.Framers;
+import io.capnet.netlayer.Link;
+import io.capnet.value.Descriptor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import javax.net.ssl.SSLEngineResult;
+
+/**
+ * A handshaken tcp-tls connection on the vat's loop: length-prefixed CBOR frames sealed and
+ * opened by the {@link EngineChannel}'s SSLEngine, on a non-blocking TCP channel. Frames queue
+ * in the link's outbound buffer and are sealed into TLS records as the socket takes them.
+ */
+final class TlsLink extends ChannelLink {
+  private final EngineChannel tls;
+  private final Codec codec;
+
+  private TlsLink(EventLoop loop, EngineChannel tls, Link.Receiver receiver, Codec codec, String description) {
+    super(loop, tls.channel, receiver, new FrameReader(Framers.lengthPrefixed(0, codec.limits().maxValueBytes()),
+        4L + codec.limits().maxValueBytes()), description);
+    this.tls = tls;
+    this.codec = codec;
+  }
+
+  static TlsLink open(EventLoop loop, EngineChannel tls, Link.Receiver receiver, Codec codec, String description)
+      throws IOException {
+    TlsLink link = new TlsLink(loop, tls, receiver, codec, description);
+    link.start();
+    if (tls.hasBufferedInput()) loop.execute(link::readBuffered); // sent with the handshake's last flight
+    return link;
+  }
+
+  @Override
+  protected int read(ByteBuffer dst) throws IOException {
+    return tls.read(dst);
+  }
+
+  @Override
+  protected boolean hasBufferedInput() {
+    return tls.hasBufferedInput();
+  }
+
+  @Override
+  protected void frame(byte[] b, int off, int len, long streamOffset, boolean drop) throws IOException {
+    if (!drop) receiver.received(codec.decode(b, off + 4, len - 4, DecodeContext.NONE));
+  }
+
+  @Override
+  protected void append(byte[] message, List<Descriptor> descriptors) throws IOException {
+    if (!descriptors.isEmpty()) throw new IOException("this connection cannot carry file descriptors");
+    int n = message.length;
+    if (n == 0) throw new IllegalArgumentException("an empty message cannot be framed");
+    out.reserve(4 + n).putInt(n).put(message);
+  }
+
+  /** Drains sealed records first, then seals and writes more of the queue. */
+  @Override
+  protected int write() throws IOException {
+    int written = tls.writeNet();
+    if (tls.netOut.hasRemaining()) return written;
+    return written + out.writeTo(this::seal, MAX_WRITE);
+  }
+
+  /** Seals one record or more of {@code src} and writes them; returns the plaintext bytes taken. */
+  private int seal(ByteBuffer src) throws IOException {
+    int before = src.position();
+    while (src.hasRemaining() && !tls.netOut.hasRemaining()) {
+      SSLEngineResult r = tls.wrap(src);
+      if (r.getStatus() == SSLEngineResult.Status.CLOSED) throw new IOException("TLS is closed");
+      tls.writeNet();
+    }
+    return src.position() - before;
+  }
+
+  @Override
+  protected long queuedBeyond() {
+    return tls.netOut.remaining();
+  }
+
+  @Override
+  protected int writeBytes(ByteBuffer src) throws IOException {
+    return seal(src);
+  }
+
+  @Override
+  protected void shutdownOutput() throws IOException {
+    tls.closeOutbound();
+    tls.channel.shutdownOutput();
+  }
+
+  @Override
+  protected void closeResources() {
+    try {
+      tls.channel.close();
+    } catch (IOException e) {
+      // closing at the end; nothing more to report
+    }
+  }
+}
