@@ -36,8 +36,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Two kinds of client:
  *
  * <ul>
- *   <li>{@code Switchboard.open}: the library's client, a {@code Peer} of its own per handle (a vat
- *       thread, a timer thread, and the session's reader and writer: four platform threads each);
+ *   <li>{@code Switchboard.open}: the library's client, a {@code Peer} of its own per handle, all
+ *       of them on the process's one shared client loop;
  *   <li>{@code light}: one JDK UNIX socket per client and no thread, driven by this class: it sends
  *       a real {@code op:start-session} (a fresh Ed25519 session key, a signed location) and the
  *       bootstrap {@code fetch} of the connection's handle, and waits for the daemon to fulfill it.

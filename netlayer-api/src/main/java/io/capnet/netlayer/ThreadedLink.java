@@ -86,9 +86,11 @@ public final class ThreadedLink implements Link {
     try {
       while (true) {
         OutboundFrame f = queue.take();
+        long sent = 0; // counted as queued until flushed: a close must not cut them off
         while (f != null) {
           if (f == CLOSE) {
             connection.flush();
+            queuedBytes.addAndGet(-sent);
             return;
           }
           try {
@@ -96,10 +98,11 @@ public final class ThreadedLink implements Link {
           } finally {
             f.closeDescriptors();
           }
-          queuedBytes.addAndGet(-f.bytes().length);
+          sent += f.bytes().length;
           f = queue.poll();
         }
         connection.flush();
+        queuedBytes.addAndGet(-sent);
       }
     } catch (IOException e) {
       if (!closed) {

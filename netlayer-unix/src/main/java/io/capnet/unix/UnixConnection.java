@@ -41,8 +41,8 @@ import org.newsclub.net.unix.AFUNIXSocketChannel;
  */
 final class UnixConnection implements Connection {
   static final int HEADER_BYTES = 5;
-  // Two of these (direct) per connection: an idle daemon client costs their size, so they are
-  // kept small; larger frames stream through them.
+  // The blocking form's two direct buffers, made on first use (an attached connection has
+  // none); kept small, larger frames stream through them.
   static final int BUFFER = 16 * 1024;
   // A header can claim maxValueBytes for the cost of 5 bytes, so the body buffer grows with the
   // bytes that really arrive instead of being allocated at the declared size.
@@ -60,10 +60,11 @@ final class UnixConnection implements Connection {
 
   private final ReentrantLock writeLock = new ReentrantLock();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER); // filling: [0, position)
+  // Made on first blocking use: a connection attached to a loop never needs them.
+  private ByteBuffer out; // filling: [0, position); guarded by writeLock
 
   // Reader thread only.
-  private final ByteBuffer in = ByteBuffer.allocateDirect(BUFFER).flip(); // unread: [position, limit)
+  private ByteBuffer in; // unread: [position, limit)
   private final ReceivedFds received = new ReceivedFds();
   private long consumed; // stream offset of in.position()
   private boolean failed;
@@ -125,6 +126,7 @@ final class UnixConnection implements Connection {
   }
 
   private Object readFrame() throws IOException {
+    if (in == null) in = ByteBuffer.allocateDirect(BUFFER).flip();
     long frameStart = consumed;
     while (in.remaining() < HEADER_BYTES) {
       if (read() < 0) {
@@ -263,6 +265,7 @@ final class UnixConnection implements Connection {
     if (closed.get()) throw closedException(null);
     writeLock.lock();
     try {
+      if (out == null) out = ByteBuffer.allocateDirect(BUFFER);
       if (k > 0) {
         drain();
         channel.setOutboundFileDescriptors(fds);
@@ -301,6 +304,7 @@ final class UnixConnection implements Connection {
 
   /** Writes everything buffered. The first write carries any pending descriptors. */
   private void drain() throws IOException {
+    if (out == null) return;
     out.flip();
     try {
       while (out.hasRemaining()) {
