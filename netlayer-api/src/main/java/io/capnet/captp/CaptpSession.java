@@ -21,13 +21,11 @@ import io.capnet.value.Tagged;
 import io.capnet.value.Values;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.lang.ref.WeakReference;
 import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,14 +76,10 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
   private OcapnError deathReason;
 
   // The four tables; vat-confined.
-  private final Map<Long, ExportEntry> exports = new HashMap<>();
-  private final Map<Object, ExportEntry> exportsByObject = new IdentityHashMap<>();
-  private long nextExport = 1;
-  private final Map<Long, ImportEntry> imports = new HashMap<>();
-  private final Map<Long, LocalPromise> answers = new HashMap<>();
-  private final Map<Long, LocalPromise> questions = new LinkedHashMap<>();
-  private long nextQuestion = 1;
-  private int outstandingAnswers;
+  private final ExportTable exports;
+  private final ImportTable imports = new ImportTable();
+  private final AnswerTable answers;
+  private final QuestionTable questions = new QuestionTable();
   private long nextHandoffCount;
   private final Set<Long> usedHandoffCounts = new HashSet<>();
   private final Map<Bytes, Object> deposited = new HashMap<>(); // gift id -> gift
@@ -108,11 +102,8 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
     this.passesDescriptors = connection.supports(NetlayerCapability.DESCRIPTORS);
     this.limits = peer.limits;
     this.dialect = peer.dialect;
-    LocalObject bootstrap = new LocalObject(peer, this::bootstrap);
-    ExportEntry e = new ExportEntry(0, bootstrap);
-    e.count = Long.MAX_VALUE / 2; // never collected
-    exports.put(0L, e);
-    exportsByObject.put(bootstrap, e);
+    this.exports = new ExportTable(new LocalObject(peer, this::bootstrap));
+    this.answers = new AnswerTable(peer, limits.maxOutstandingQuestions());
   }
 
   /** In the vat: move the connection onto the vat's loop, then say hello. */
@@ -356,18 +347,7 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
 
   /** A promise for a question the peer asked, at {@code position} (or none when -1). */
   private LocalPromise newAnswer(long position) throws ProtocolException {
-    if (position >= 0 && answers.containsKey(position)) {
-      throw new ProtocolException("answer position " + position + " reused while still in use");
-    }
-    if (outstandingAnswers >= limits.maxOutstandingQuestions()) {
-      throw new ProtocolException("more than " + limits.maxOutstandingQuestions()
-          + " outstanding questions in one session");
-    }
-    LocalPromise answer = new LocalPromise(peer);
-    outstandingAnswers++;
-    answer.onSettled((v, e) -> outstandingAnswers--);
-    if (position >= 0) answers.put(position, answer);
-    return answer;
+    return answers.answer(position);
   }
 
   private void listen(Record r) throws ProtocolException {
@@ -437,28 +417,14 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
     for (int i = 0; i < positions.size(); i++) {
       long pos = position(positions.get(i), "export position");
       long delta = position(deltas.get(i), "wire-delta");
-      if (pos == 0) continue; // the bootstrap object lives as long as the session
-      ExportEntry e = exports.get(pos);
-      if (e == null) throw new ProtocolException("op:gc-export of export position " + pos + ", which was never given");
-      if (delta > e.count) {
-        throw new ProtocolException("op:gc-export of position " + pos + " by " + delta
-            + " but it was sent only " + e.count + " times");
-      }
-      e.count -= delta;
-      if (e.count == 0) {
-        exports.remove(pos);
-        exportsByObject.remove(e.object);
-      }
+      exports.release(pos, delta);
     }
   }
 
   private void gcAnswers(Record r) throws ProtocolException {
     arity(r, 1);
     for (Object p : list(r.field(0), "answer-positions")) {
-      long pos = position(p, "answer position");
-      if (answers.remove(pos) == null) {
-        throw new ProtocolException("op:gc-answer of answer position " + pos + ", which is not in use");
-      }
+      answers.forget(position(p, "answer position"));
     }
   }
 
@@ -528,13 +494,9 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
     if (answer == null) {
       writeNoAnswer(toDesc, wireArgs);
     } else {
-      long q = nextQuestion++;
       LocalObject resolver = new LocalObject(peer, new ResolverHandler(answer));
-      answer.remoteSession = this;
-      answer.remoteDesc = Record.of("desc:answer", q);
-      answer.questionPosition = q;
+      long q = questions.ask(this, answer);
       answer.hasResolver = true;
-      questions.put(q, answer);
       write(Record.of("op:deliver", toDesc, wireArgs, q, exportDesc(resolver)));
     }
     for (Runnable r : after) r.run();
@@ -542,11 +504,7 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
 
   /** Pipelines op:get, op:index or op:untag to a promise in this session. */
   void sendPick(Record subject, String op, Object operand, LocalPromise derived) {
-    long q = nextQuestion++;
-    derived.remoteSession = this;
-    derived.remoteDesc = Record.of("desc:answer", q);
-    derived.questionPosition = q;
-    questions.put(q, derived);
+    long q = questions.ask(this, derived);
     write(Record.of("op:" + op, subject, operand, q));
     derived.wantSettlement();
   }
@@ -568,7 +526,7 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
 
   /** Our question at {@code position} settled: the peer may forget its answer. */
   void questionSettled(long position) {
-    if (questions.remove(position) != null && state == State.ACTIVE) sendGcAnswer(position);
+    if (questions.settled(position) && state == State.ACTIVE) sendGcAnswer(position);
   }
 
   private void write(Record message) {
@@ -661,14 +619,7 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
 
   /** Exports a local object or promise, counting each time it is sent. */
   private Record exportDesc(RefImpl r) {
-    ExportEntry e = exportsByObject.get(r);
-    if (e == null) {
-      e = new ExportEntry(nextExport++, r);
-      exports.put(e.position, e);
-      exportsByObject.put(r, e);
-    }
-    e.count++;
-    return Record.of(r instanceof LocalPromise ? "desc:import-promise" : "desc:import-object", e.position);
+    return Record.of(r instanceof LocalPromise ? "desc:import-promise" : "desc:import-object", exports.send(r));
   }
 
   /**
@@ -775,50 +726,32 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
   }
 
   private RefImpl exported(long position) throws ProtocolException {
-    ExportEntry e = exports.get(position);
-    if (e == null) throw new ProtocolException("export position " + position + " was never given (desc:export)");
-    return e.object;
+    return exports.get(position);
   }
 
   private LocalPromise answer(long position) throws ProtocolException {
-    LocalPromise p = answers.get(position);
-    if (p == null) throw new ProtocolException("answer position " + position + " was never given (desc:answer)");
-    return p;
+    return answers.get(position);
   }
 
   private RefImpl importRef(long position, boolean promise) throws ProtocolException {
-    ImportEntry e = imports.get(position);
-    if (e != null) {
-      if (e.promise != promise) {
-        throw new ProtocolException("import position " + position + " changed kind while still imported");
+    return imports.receive(position, promise, entry -> {
+      RefImpl proxy;
+      if (promise) {
+        LocalPromise p = new LocalPromise(peer);
+        p.remoteSession = this;
+        p.remoteDesc = Record.of("desc:export", position);
+        proxy = p;
+      } else {
+        proxy = new RemoteTarget(peer, this, position);
       }
-      RefImpl live = e.ref.get();
-      if (live != null) {
-        e.count++;
-        return live;
-      }
-    }
-    ImportEntry fresh = new ImportEntry(position, promise);
-    RefImpl proxy;
-    if (promise) {
-      LocalPromise p = new LocalPromise(peer);
-      p.remoteSession = this;
-      p.remoteDesc = Record.of("desc:export", position);
-      proxy = p;
-    } else {
-      proxy = new RemoteTarget(peer, this, position);
-    }
-    fresh.ref = new WeakReference<>(proxy);
-    imports.put(position, fresh);
-    peer.cleaner.register(proxy, () -> peer.vat.post(() -> importDropped(fresh)));
-    return proxy;
+      peer.cleaner.register(proxy, () -> peer.vat.post(() -> importDropped(entry)));
+      return proxy;
+    });
   }
 
   /** The last local reference to an import is gone: tell the exporter how many we received. */
-  private void importDropped(ImportEntry e) {
-    if (imports.get(e.position) == e) imports.remove(e.position);
-    long delta = e.count;
-    e.count = 0;
+  private void importDropped(ImportTable.Entry e) {
+    long delta = imports.dropped(e);
     if (delta > 0 && state == State.ACTIVE) sendGcExport(e.position, delta);
   }
 
@@ -889,16 +822,9 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
       closeQuietly();
     }
     peer.sessionEnded(this, wasActive);
-    for (LocalPromise q : List.copyOf(questions.values())) q.breakWith(deathReason);
-    questions.clear();
-    for (ImportEntry e : imports.values()) {
-      RefImpl r = e.ref.get();
-      if (r instanceof LocalPromise p) p.breakWith(deathReason);
-      else if (r instanceof RemoteTarget t) t.broke(deathReason);
-    }
-    imports.clear();
+    questions.breakAll(deathReason);
+    imports.breakAll(deathReason);
     exports.clear();
-    exportsByObject.clear();
     answers.clear();
     deposited.clear();
   }
@@ -971,28 +897,5 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
   @Override
   public String toString() {
     return "session " + connection.description();
-  }
-
-  static final class ExportEntry {
-    final long position;
-    final RefImpl object;
-    long count;
-
-    ExportEntry(long position, RefImpl object) {
-      this.position = position;
-      this.object = object;
-    }
-  }
-
-  static final class ImportEntry {
-    final long position;
-    final boolean promise;
-    long count = 1;
-    WeakReference<RefImpl> ref;
-
-    ImportEntry(long position, boolean promise) {
-      this.position = position;
-      this.promise = promise;
-    }
   }
 }
