@@ -450,13 +450,13 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
         if (deposited.size() >= limits.maxOutstandingQuestions()) {
           throw broken("too many gifts deposited and not withdrawn");
         }
-        peer.deposit(this, giftId, args.get(2));
+        peer.handoffs.deposit(this, giftId, args.get(2));
         return Null.NULL;
       }
       case "withdraw-gift" -> {
         if (args.size() != 2) throw broken("withdraw-gift takes one signed desc:handoff-receive");
         LocalPromise gift = new LocalPromise(peer);
-        peer.withdraw(this, args.get(1), gift);
+        peer.handoffs.withdraw(this, args.get(1), gift);
         return gift;
       }
       default -> throw broken("the bootstrap object has no method " + method.name());
@@ -777,7 +777,7 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
     KeyPair signingKeys = ourKeys;
     if (peer.isSelf(exporterLocation)) {
       // We are the exporter: the gifter deposited with us over the session the give names.
-      peer.withdrawOwnGift(giftSession, (Bytes) give.field(4), gift);
+      peer.handoffs.withdrawOwnGift(giftSession, (Bytes) give.field(4), gift);
       return gift;
     }
     peer.connect(exporterLocation).whenComplete((exporter, failure) -> {

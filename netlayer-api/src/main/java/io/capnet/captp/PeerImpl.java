@@ -54,15 +54,13 @@ final class PeerImpl implements Peer {
   private final Set<PeerKey> awaitingWinner = new HashSet<>();
   private final Map<Bytes, CaptpSession> bySessionId = new HashMap<>();
   private final Set<CaptpSession> all = new LinkedHashSet<>();
-  private final Map<GiftKey, List<LocalPromise>> waitingForGifts = new HashMap<>();
+  final Handoffs handoffs = new Handoffs(bySessionId::get);
 
   record PeerKey(String transport, String designator) {
     static PeerKey of(PeerLocator l) {
       return new PeerKey(l.transport(), l.designator());
     }
   }
-
-  record GiftKey(Bytes session, Bytes giftId) {}
 
   private static final ThreadLocal<SessionInfo> CALLER = new ThreadLocal<>();
   private final Function<Bytes, Ref> swissResolver;
@@ -273,18 +271,7 @@ final class PeerImpl implements Peer {
       if (s.lostCrossedHellos() && !active.containsKey(key)) awaitingWinner.add(key);
       if (dialling.remove(key, s)) fail(key, new IOException(s.deathReason().message()));
     }
-    if (wasActive) {
-      for (var it = waitingForGifts.entrySet().iterator(); it.hasNext(); ) {
-        var e = it.next();
-        if (e.getKey().session().equals(s.sessionId)) {
-          for (LocalPromise p : e.getValue()) {
-            p.breakWith(new OcapnError("handoff failed: the gifter's session ended before the gift was"
-                + " deposited: " + s.deathReason().message()));
-          }
-          it.remove();
-        }
-      }
-    }
+    if (wasActive) handoffs.gifterEnded(s);
   }
 
   boolean isSelf(PeerLocator l) {
@@ -333,84 +320,6 @@ final class PeerImpl implements Peer {
       session.start();
     });
     return result;
-  }
-
-  void deposit(CaptpSession gifter, Bytes giftId, Object gift) {
-    GiftKey key = new GiftKey(gifter.sessionId, giftId);
-    List<LocalPromise> waiters = waitingForGifts.remove(key);
-    if (waiters != null) {
-      for (LocalPromise p : waiters) p.resolve(gift);
-      return;
-    }
-    if (gifter.depositedGifts().putIfAbsent(giftId, gift) != null) {
-      throw new BrokenException(new OcapnError("a gift with this id is already deposited"));
-    }
-  }
-
-  /** The exporter's side of a handoff: check both signatures and the count, then hand over. */
-  void withdraw(CaptpSession receiver, Object envelope, LocalPromise gift) {
-    try {
-      Record receive = field(envelope, "desc:sig-envelope", 2, 0, "desc:handoff-receive", 4);
-      Object receiveSig = ((Record) envelope).field(1);
-      Record signedGive = field(receive, "desc:handoff-receive", 4, 3, "desc:sig-envelope", 2);
-      Record give = field(signedGive, "desc:sig-envelope", 2, 0, "desc:handoff-give", 5);
-      Bytes receiverKey = SessionKeys.parsePublicKey(give.field(0));
-      if (!SessionKeys.verify(receiverKey, Codec.syrup().encode(receive), receiveSig)) {
-        throw refusal("the desc:handoff-receive signature does not verify with the receiver key in the give");
-      }
-      if (!receiver.sessionId.equals(receive.field(0)) || !receiver.remotePublicId.equals(receive.field(1))) {
-        throw refusal("the desc:handoff-receive names another session or another receiving side");
-      }
-      if (!(receive.field(2) instanceof Long count) || count < 0) {
-        throw refusal("the handoff-count must be a non-negative integer");
-      }
-      if (!(give.field(2) instanceof Bytes giftSession) || !(give.field(3) instanceof Bytes gifterSide)
-          || !(give.field(4) instanceof Bytes giftId)) {
-        throw refusal("the desc:handoff-give session, gifter-side and gift-id must be ByteArrays");
-      }
-      CaptpSession gifter = bySessionId.get(giftSession);
-      if (gifter == null) throw refusal("no active session has the id the desc:handoff-give names");
-      if (!gifter.remotePublicId.equals(gifterSide)) {
-        throw refusal("the gifter-side does not match the gifter in that session");
-      }
-      if (!SessionKeys.verify(gifter.remoteKey, Codec.syrup().encode(give), signedGive.field(1))) {
-        throw refusal("the desc:handoff-give signature does not verify with the gifter's session key");
-      }
-      if (!receiver.spendHandoffCount(count)) {
-        throw refusal("handoff-count " + count + " was already used in this session (a replay?)");
-      }
-      withdrawOwnGift(giftSession, giftId, gift);
-    } catch (BrokenException e) {
-      gift.breakWith(e.reason());
-    } catch (ProtocolException e) {
-      gift.breakWith(new OcapnError("handoff refused: " + e.getMessage()));
-    }
-  }
-
-  void withdrawOwnGift(Bytes giftSession, Bytes giftId, LocalPromise gift) {
-    CaptpSession gifter = bySessionId.get(giftSession);
-    if (gifter == null) {
-      gift.breakWith(new OcapnError("handoff refused: no active session has the id the give names"));
-      return;
-    }
-    Object deposited = gifter.depositedGifts().remove(giftId);
-    if (deposited != null) {
-      gift.resolve(deposited);
-    } else {
-      waitingForGifts.computeIfAbsent(new GiftKey(giftSession, giftId), k -> new ArrayList<>(1)).add(gift);
-    }
-  }
-
-  private static BrokenException refusal(String why) {
-    return new BrokenException(new OcapnError("handoff refused: " + why));
-  }
-
-  private static Record field(Object outer, String outerLabel, int outerArity, int index, String label, int arity) {
-    if (!(outer instanceof Record r) || !r.hasLabel(outerLabel) || r.size() != outerArity
-        || !(r.field(index) instanceof Record inner) || !inner.hasLabel(label) || inner.size() != arity) {
-      throw refusal("expected " + outerLabel + " holding a " + label + " with " + arity + " fields");
-    }
-    return inner;
   }
 
   // ---------------------------------------------------------------- the public API
