@@ -83,14 +83,17 @@ public final class FederationEndpoint implements AutoCloseable {
     // The server here learns which host the client is on, as the TLS key proved it.
     Labels asked = labels.with(FederationLink.FEDERATION_PEER, designator);
     Thread.ofVirtual().name("federation-connect").start(() -> {
+      Switchboard.Introduction intro = null;
+      Bytes token = null;
       try {
-        Switchboard.Introduction intro = switchboard.connect(asked);
+        intro = switchboard.connect(asked);
         byte[] t = new byte[32];
         RANDOM.nextBytes(t);
-        Bytes token = Bytes.of(t);
+        token = Bytes.of(t);
+        Bytes claim = token;
         pending.put(token, new Pending(designator, intro.socket()));
         timer.schedule(() -> {
-          Pending p = pending.remove(token);
+          Pending p = pending.remove(claim);
           if (p != null) {
             LOG.log(Level.INFO, "a federated connection was not claimed within " + claimWithin.toMillis() + " ms");
             p.socket().close();
@@ -100,6 +103,12 @@ public final class FederationEndpoint implements AutoCloseable {
         answer.fulfill(List.of(token, intro.labels().toValue()));
       } catch (SwitchboardException e) {
         answer.breakWith(new io.capnet.value.OcapnError(e.getMessage()));
+      } catch (RuntimeException e) {
+        // Anything else (the endpoint closing under us) still settles the answer, and the
+        // socket it would have carried is closed, not left behind.
+        if (token != null) pending.remove(token);
+        if (intro != null) intro.socket().close();
+        answer.breakWith(new io.capnet.value.OcapnError("federated connect failed: " + e.getMessage()));
       }
     });
     return answer.promise();

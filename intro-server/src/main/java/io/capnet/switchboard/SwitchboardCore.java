@@ -260,7 +260,7 @@ final class SwitchboardCore {
                 : ": give one of " + apart + " a value that differs"));
       }
     }
-    Labels labels = chosen.merge(credentials(SERVER_UID, SERVER_GID, SERVER_PID));
+    Labels labels = union(chosen, credentials(SERVER_UID, SERVER_GID, SERVER_PID), "serve labels");
     Target t = new Target(nextId++, kind, chosen, labels, server);
     targets.put(t.id, t);
     LOG.log(Level.INFO, kind.word + " #" + t.id + " registered " + labels);
@@ -293,7 +293,7 @@ final class SwitchboardCore {
     h.require(Right.CLIENT_CONNECT);
     Labels asked = labels(labelsValue, "connect labels");
     reserved(asked, CLIENT_RESERVED, "connect labels");
-    Labels effective = narrow(h.out, asked, "out").merge(credentials(CLIENT_UID, CLIENT_GID, CLIENT_PID));
+    Labels effective = union(narrow(h.out, asked, "out"), credentials(CLIENT_UID, CLIENT_GID, CLIENT_PID), "connect labels");
     if (clientDesignator != null) effective = effective.with(CLIENT_DESIGNATOR, clientDesignator);
     return resolveThen(effective, labels -> introduce(labels, null));
   }
@@ -308,7 +308,7 @@ final class SwitchboardCore {
       h.require(Right.INGRESS_CONNECT);
       Labels asked = labels(labelsValue, "ingress labels");
       reserved(asked, CLIENT_RESERVED, "ingress labels");
-      Labels effective = narrow(h.out, asked, "out").merge(credentials(CLIENT_UID, CLIENT_GID, CLIENT_PID));
+      Labels effective = union(narrow(h.out, asked, "out"), credentials(CLIENT_UID, CLIENT_GID, CLIENT_PID), "connect labels");
       return introduce(effective, socket);
     } catch (RuntimeException e) {
       socket.close();
@@ -376,7 +376,7 @@ final class SwitchboardCore {
     } else {
       chosen = usable.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(usable.size()));
     }
-    return effective.merge(chosen.labels());
+    return union(effective, chosen.labels(), "connection labels");
   }
 
   static void settleWith(Deferred answer, Object result) {
@@ -420,7 +420,7 @@ final class SwitchboardCore {
       throw Errors.of(Code.RESOURCE_EXHAUSTED, t.kind.word + " #" + t.id + " " + t.labels + " already has "
           + t.pending + " pending connects (maxPendingConnects " + maxPendingConnects + ")");
     }
-    Labels connection = effective.merge(t.labels);
+    Labels connection = union(effective, t.labels, "connection labels");
     Descriptor[] pair = t.kind == Kind.SERVER && ingressSocket == null ? pair() : null;
     io.capnet.captp.Promise call = switch (t.kind) {
       // The socket moves into the message; the session closes our copy once sent or dropped.
@@ -566,7 +566,16 @@ final class SwitchboardCore {
       throw Errors.denied("label '" + k + "' is fixed to '" + fixed.get(k).orElseThrow() + "' by this handle's "
           + side + "-labels; it cannot become '" + asked.get(k).orElseThrow() + "'");
     }
-    return fixed.merge(asked);
+    return union(fixed, asked, side + "-labels");
+  }
+
+  /** The union of two matching sets; a union over the label bound is INVALID_ARGUMENT. */
+  private static Labels union(Labels a, Labels b, String what) {
+    try {
+      return a.merge(b);
+    } catch (IllegalArgumentException e) {
+      throw Errors.invalid(what + ": " + e.getMessage());
+    }
   }
 
   private static void reserved(Labels labels, Set<String> reserved, String what) {

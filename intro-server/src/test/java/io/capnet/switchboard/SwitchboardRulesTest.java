@@ -75,6 +75,20 @@ class SwitchboardRulesTest {
   }
 
   @Test
+  void aChainOfConstrainsCannotGrowALabelSetPastSixtyFourLabels() throws Exception {
+    Switchboard h = fx.client(fx.daemon());
+    for (int i = 0; i < 8; i++) { // 8 x 8 = 64: at the bound, allowed
+      java.util.Map<String, String> more = new java.util.TreeMap<>();
+      for (int j = 0; j < 8; j++) more.put("k" + i + "_" + j, "v");
+      h = h.constrain(Right.ALL, Labels.empty(), Labels.of(more));
+    }
+    Switchboard full = h;
+    SwitchboardException e = refusal(() -> full.constrain(Right.ALL, Labels.empty(), Labels.of("one", "more")));
+    assertThat(e.code()).isEqualTo(Code.INVALID_ARGUMENT);
+    assertThat(e.getMessage()).isEqualTo("INVALID_ARGUMENT: out-labels: more than 64 labels (65)");
+  }
+
+  @Test
   void constrainRefusesChangingALabelValueAndNamesTheLabel() throws Exception {
     Switchboard root = fx.client(fx.daemon());
     Switchboard zoned = root.constrain(Right.ALL, Labels.of("zone", "a"), Labels.of("zone", "a"));

@@ -35,9 +35,11 @@ final class LocalObject extends RefImpl {
       result = handler.handle(args);
     } catch (BrokenException e) {
       if (answer != null) answer.breakWith(e.reason());
+      else PeerImpl.LOG.log(System.Logger.Level.INFO, "a message that wanted no answer was refused: " + e.reason());
       return;
     } catch (Exception | StackOverflowError e) {
       if (answer != null) answer.breakWith(errorFor(e));
+      else PeerImpl.LOG.log(System.Logger.Level.WARNING, "a handler failed on a message that wanted no answer", e);
       return;
     }
     if (answer != null) answer.resolve(result == null ? io.capnet.value.Null.NULL : result);

@@ -21,8 +21,9 @@ public final class AcceptLoop {
   /**
    * Accepts until {@code closed} says so, handing each accepted socket to {@code each}, which
    * must not block for long (hand slow work to a thread of its own). A failed accept while open
-   * (e.g. out of file descriptors) is logged and retried after 100 ms, so the loop neither dies
-   * nor spins; one after close ends the loop. Returns when the loop ends.
+   * (e.g. out of file descriptors), whether an IOException or a RuntimeException, is logged and
+   * retried after 100 ms, so the loop neither dies nor spins; one after close ends the loop. A
+   * handler that throws is logged and its socket closed. Returns when the loop ends.
    *
    * @param where names the listener in log lines
    */
@@ -31,7 +32,8 @@ public final class AcceptLoop {
       T accepted;
       try {
         accepted = acceptor.accept();
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
+        // Whatever accept throws, the loop is the listener's only one: it must not die of it.
         if (closed.getAsBoolean()) return;
         LOG.log(Level.WARNING, "accept failed on " + where + ": " + e);
         try {
@@ -42,7 +44,18 @@ public final class AcceptLoop {
         }
         continue;
       }
-      each.accept(accepted);
+      try {
+        each.accept(accepted);
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "handling an accepted connection failed on " + where + ": " + e);
+        if (accepted instanceof AutoCloseable c) {
+          try {
+            c.close();
+          } catch (Exception ignored) {
+            // dropped in any case
+          }
+        }
+      }
     }
   }
 }

@@ -193,6 +193,9 @@ public abstract class ChannelLink implements Link {
     } catch (IOException e) {
       writeFailed(e);
       return;
+    } catch (RuntimeException e) {
+      writeFailed(new IOException(e.toString(), e)); // any failure on the write path ends the session
+      return;
     }
     boolean pending = !out.isEmpty() || queuedBeyond() > 0;
     interest(SelectionKey.OP_WRITE, pending);

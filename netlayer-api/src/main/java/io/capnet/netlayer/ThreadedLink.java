@@ -113,6 +113,9 @@ public final class ThreadedLink implements Link {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      // Any failure on the write path ends the session with a reason: never a silent writer.
+      if (!closed) loop.execute(() -> end(new IOException("could not write to the peer: " + e, e)));
     } finally {
       discardQueued();
     }

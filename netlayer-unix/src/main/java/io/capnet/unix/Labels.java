@@ -31,7 +31,11 @@ public final class Labels {
 
   private final SortedMap<String, String> map;
 
+  /** Every set is made here, so no path (a union, an added label) can pass the bound. */
   private Labels(SortedMap<String, String> map) {
+    if (map.size() > MAX_LABELS) {
+      throw new IllegalArgumentException("more than " + MAX_LABELS + " labels (" + map.size() + ")");
+    }
     this.map = Collections.unmodifiableSortedMap(map);
   }
 
