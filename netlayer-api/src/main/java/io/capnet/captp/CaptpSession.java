@@ -41,7 +41,7 @@ import java.util.Set;
  *       ... sendX() -> encode -> link.send (queued) -> written before the vat next waits
  * </pre>
  */
-final class CaptpSession implements SessionInfo, Link.Receiver {
+final class CaptpSession implements SessionInfo, Link.Receiver, OpReader.Handler {
   static final System.Logger LOG = System.getLogger("io.capnet.captp.Session");
   static final String VERSION = "1.0";
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -184,33 +184,9 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
       return;
     }
     try {
-      if (!(message instanceof Record r) || !(r.label() instanceof Symbol op)) {
-        throw new ProtocolException("a CapTP message must be an operation record, got " + LocalPromise.kind(message));
-      }
-      if (state == State.STARTING) {
-        if (!op.name().equals("op:start-session")) {
-          throw new ProtocolException("expected op:start-session first, got " + op.name());
-        }
-        startSession(r);
-        return;
-      }
-      learnDialect(op.name(), r);
-      switch (op.name()) {
-        case "op:deliver-only" -> deliverOnly(r);
-        case "op:deliver" -> deliver(r);
-        case "op:listen" -> listen(r);
-        case "op:get", "op:index", "op:untag" -> pick(op.name(), r);
-        case "op:gc-export", "op:gc-exports" -> gcExports(r);
-        case "op:gc-answer", "op:gc-answers" -> gcAnswers(r);
-        case "op:abort" -> {
-          arity(r, 1);
-          Object reason = r.field(0);
-          die("the peer aborted the session: "
-              + (reason instanceof String s ? s : Values.describe(reason, 200)), false);
-        }
-        case "op:start-session" -> throw new ProtocolException("a second op:start-session in one session");
-        default -> throw new ProtocolException("unknown operation " + op.name());
-      }
+      boolean started = state != State.STARTING;
+      if (started && message instanceof Record r && r.label() instanceof Symbol op) learnDialect(op.name(), r);
+      OpReader.read(message, started, this);
     } catch (ProtocolException e) {
       die(e.getMessage(), true);
     }
@@ -269,21 +245,17 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
     }
   }
 
-  private void startSession(Record r) throws ProtocolException {
-    arity(r, 4);
-    if (!VERSION.equals(r.field(0))) {
-      throw new ProtocolException("unsupported CapTP version " + Values.describe(r.field(0), 40)
-          + "; this peer speaks \"" + VERSION + "\"");
-    }
-    Bytes key = SessionKeys.parsePublicKey(r.field(1));
+  @Override
+  public void startSession(Object keyValue, Object locationValue, Object signature) throws ProtocolException {
+    Bytes key = SessionKeys.parsePublicKey(keyValue);
     PeerLocator location;
     try {
-      location = PeerLocator.fromRecord(r.field(2));
+      location = PeerLocator.fromRecord(locationValue);
     } catch (LocatorException e) {
       throw new ProtocolException("malformed location in op:start-session: " + e.getMessage());
     }
-    byte[] signed = Codec.syrup().encode(Record.of("my-location", r.field(2)));
-    if (!SessionKeys.verify(key, signed, r.field(3))) {
+    byte[] signed = Codec.syrup().encode(Record.of("my-location", locationValue));
+    if (!SessionKeys.verify(key, signed, signature)) {
       throw new ProtocolException("bad signature: the op:start-session location signature does not verify"
           + " with the session key");
     }
@@ -299,7 +271,7 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
     remoteKey = key;
     remotePublicId = SessionKeys.publicId(key);
     remoteLocation = location;
-    remoteLocationRecord = (Record) r.field(2);
+    remoteLocationRecord = (Record) locationValue;
     sessionId = SessionKeys.sessionId(ourPublicId, remotePublicId);
     if (peer.sessionStarting(this)) {
       state = State.ACTIVE;
@@ -307,33 +279,17 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
     }
   }
 
-  private void deliverOnly(Record r) throws ProtocolException {
-    arity(r, 2);
-    RefImpl target = target(r.field(0));
-    List<Object> args = args(r.field(1));
-    target.deliver(args, null);
-  }
-
-  private void deliver(Record r) throws ProtocolException {
-    arity(r, 4);
-    RefImpl target = target(r.field(0));
-    List<Object> args = args(r.field(1));
-    Object answerPos = r.field(2);
-    Object resolveMeDesc = r.field(3);
-    RefImpl resolveMe = null;
-    if (!Boolean.FALSE.equals(resolveMeDesc)) {
-      if (!(resolveMeDesc instanceof Record d)
-          || !(d.hasLabel("desc:import-object") || d.hasLabel("desc:import-promise"))) {
-        throw new ProtocolException("malformed descriptor: resolve-me-desc must be <desc:import-object n>,"
-            + " <desc:import-promise n> or false, got " + Values.describe(resolveMeDesc, 100));
-      }
-      resolveMe = (RefImpl) unmarshal(d);
-    }
-    if (Boolean.FALSE.equals(answerPos) && resolveMe == null) {
+  @Override
+  public void deliver(Record targetDesc, List<?> wireArgs, long answerPosition, Record resolverDesc)
+      throws ProtocolException {
+    RefImpl target = (RefImpl) unmarshal(targetDesc);
+    List<Object> args = unmarshalArgs(wireArgs);
+    RefImpl resolveMe = resolverDesc == null ? null : (RefImpl) unmarshal(resolverDesc);
+    if (answerPosition < 0 && resolveMe == null) {
       target.deliver(args, null);
       return;
     }
-    LocalPromise answer = newAnswer(Boolean.FALSE.equals(answerPos) ? -1 : position(answerPos, "answer-pos"));
+    LocalPromise answer = newAnswer(answerPosition);
     if (resolveMe != null) {
       RefImpl resolver = resolveMe;
       answer.onSettled((value, broken) -> {
@@ -350,21 +306,13 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
     return answers.answer(position);
   }
 
-  private void listen(Record r) throws ProtocolException {
-    if (r.size() != 2 && r.size() != 3) throw arityError(r, "2 or 3");
-    RefImpl subject = target(r.field(0));
-    Object listenerDesc = r.field(1);
-    if (!(listenerDesc instanceof Record d)
-        || !(d.hasLabel("desc:import-object") || d.hasLabel("desc:import-promise"))) {
-      throw new ProtocolException("malformed descriptor: listen-desc must be <desc:import-object n> or"
-          + " <desc:import-promise n>, got " + Values.describe(listenerDesc, 100));
-    }
-    RefImpl listener = (RefImpl) unmarshal(d);
+  @Override
+  public void listen(Record targetDesc, Record listenerDesc) throws ProtocolException {
+    RefImpl subject = (RefImpl) unmarshal(targetDesc);
+    RefImpl listener = (RefImpl) unmarshal(listenerDesc);
     if (subject instanceof LocalPromise p) {
       p.onSettled((value, broken) -> notify(listener, value, broken));
-    } else if (subject instanceof LocalObject o && o.revocable() && !o.isRevoked()) {
-      o.onBroken(reason -> notify(listener, null, reason));
-    } else if (subject instanceof LocalObject o && o.isRevoked()) {
+    } else if (subject instanceof LocalObject o && (o.isRevoked() || o.revocable())) {
       o.onBroken(reason -> notify(listener, null, reason));
     } else {
       notify(listener, subject, null);
@@ -377,19 +325,10 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
         : List.of(new Symbol("break"), broken), null);
   }
 
-  private void pick(String op, Record r) throws ProtocolException {
-    arity(r, 3);
-    RefImpl subject = target(r.field(0));
-    Object operand = r.field(1);
-    LocalPromise answer = newAnswer(position(r.field(2), "new-answer-pos"));
-    boolean wellFormed = switch (op) {
-      case "op:get", "op:untag" -> operand instanceof String;
-      default -> operand instanceof Long;
-    };
-    if (!wellFormed) {
-      throw new ProtocolException("malformed message: " + op + " takes "
-          + (op.equals("op:index") ? "an Integer index" : "a String") + ", got " + LocalPromise.kind(operand));
-    }
+  @Override
+  public void pick(String op, Record subjectDesc, Object operand, long answerPosition) throws ProtocolException {
+    RefImpl subject = (RefImpl) unmarshal(subjectDesc);
+    LocalPromise answer = newAnswer(answerPosition);
     java.util.function.Function<Object, Object> f = LocalPromise.picker(op.substring(3), operand);
     if (subject instanceof LocalPromise p) {
       LocalPromise.pickWhenSettled(p, f, answer);
@@ -402,30 +341,23 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
     }
   }
 
+  @Override
+  public void abort(Object reason) {
+    die("the peer aborted the session: " + (reason instanceof String s ? s : Values.describe(reason, 200)), false);
+  }
+
   private static BrokenException broken(String message) {
     return new BrokenException(new OcapnError(message));
   }
 
-  private void gcExports(Record r) throws ProtocolException {
-    arity(r, 2);
-    List<?> positions = list(r.field(0), "export-positions");
-    List<?> deltas = list(r.field(1), "wire-deltas");
-    if (positions.size() != deltas.size()) {
-      throw new ProtocolException("op:gc-export has " + positions.size() + " positions but "
-          + deltas.size() + " wire-deltas");
-    }
-    for (int i = 0; i < positions.size(); i++) {
-      long pos = position(positions.get(i), "export position");
-      long delta = position(deltas.get(i), "wire-delta");
-      exports.release(pos, delta);
-    }
+  @Override
+  public void gcExports(long[] positions, long[] deltas) throws ProtocolException {
+    for (int i = 0; i < positions.length; i++) exports.release(positions[i], deltas[i]);
   }
 
-  private void gcAnswers(Record r) throws ProtocolException {
-    arity(r, 1);
-    for (Object p : list(r.field(0), "answer-positions")) {
-      answers.forget(position(p, "answer position"));
-    }
+  @Override
+  public void gcAnswers(long[] positions) throws ProtocolException {
+    for (long p : positions) answers.forget(p);
   }
 
   // ---------------------------------------------------------------- the bootstrap object
@@ -710,18 +642,9 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
     return v;
   }
 
-  private RefImpl target(Object desc) throws ProtocolException {
-    if (desc instanceof Record r && (r.hasLabel("desc:export") || r.hasLabel("desc:answer"))) {
-      return (RefImpl) unmarshal(r);
-    }
-    throw new ProtocolException("malformed descriptor: a message target must be <desc:export n> or"
-        + " <desc:answer n>, got " + Values.describe(desc, 100));
-  }
-
-  private List<Object> args(Object v) throws ProtocolException {
-    if (!(v instanceof List<?>)) throw new ProtocolException("message args must be a List, got " + LocalPromise.kind(v));
+  private List<Object> unmarshalArgs(List<?> wire) throws ProtocolException {
     @SuppressWarnings("unchecked")
-    List<Object> out = (List<Object>) unmarshal(v);
+    List<Object> out = (List<Object>) unmarshal(wire);
     return out;
   }
 
@@ -865,13 +788,7 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
   // ---------------------------------------------------------------- small parsers
 
   private static void arity(Record r, int n) throws ProtocolException {
-    if (r.size() != n) throw arityError(r, String.valueOf(n));
-  }
-
-  private static ProtocolException arityError(Record r, String expected) {
-    String label = r.label() instanceof Symbol s ? s.name() : "?";
-    return new ProtocolException((label.startsWith("desc:") ? "malformed descriptor: " : "malformed message: ")
-        + label + " takes " + expected + " fields, got " + r.size());
+    OpReader.arity(r, n);
   }
 
   private static long descPosition(Record r) throws ProtocolException {
@@ -881,17 +798,6 @@ final class CaptpSession implements SessionInfo, Link.Receiver {
     String label = ((Symbol) r.label()).name();
     throw new ProtocolException("malformed descriptor: <" + label + " " + Values.describe(p, 40)
         + ">: the position must be a non-negative integer");
-  }
-
-  private static long position(Object p, String what) throws ProtocolException {
-    if (p instanceof Long n && n >= 0) return n;
-    throw new ProtocolException("malformed message: " + what + " must be a non-negative integer, got "
-        + Values.describe(p, 40));
-  }
-
-  private static List<?> list(Object v, String what) throws ProtocolException {
-    if (v instanceof List<?> l) return l;
-    throw new ProtocolException("malformed message: " + what + " must be a List, got " + LocalPromise.kind(v));
   }
 
   @Override
