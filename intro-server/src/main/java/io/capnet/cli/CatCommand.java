@@ -7,9 +7,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
+import io.capnet.value.Descriptor;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.newsclub.net.unix.FileDescriptorCast;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,8 +31,10 @@ import picocli.CommandLine.Spec;
     name = "cat",
     mixinStandardHelpOptions = true,
     description = "Connect to the server the labels match (or, with -l, serve under them) and copy"
-        + " stdin to the connection and the connection to stdout, with half-close: end of stdin shuts"
-        + " down the sending side, and the command ends when the other side has finished sending."
+        + " stdin to the connection and the connection to stdout. Each direction runs to its own end: end"
+        + " of stdin shuts down the sending side, and the end of the connection ends stdout. A client, and a"
+        + " served connection, end when both have ended; with -k, a connection ends once the client"
+        + " has finished sending (and what was read of stdin is sent), so the rest of stdin goes to the next."
         + " The labels become both the in- and out-labels of a constrained handle, as flower_cat's do."
         + " The connection labels are printed to stderr.",
     exitCodeListHeading = "%nExit codes:%n",
@@ -39,6 +50,10 @@ final class CatCommand implements Callable<Integer> {
   @Option(names = "-k", description = "with -l, keep serving connections, one after another")
   boolean keep;
 
+  @Option(names = "-q", paramLabel = "SECS", description = "after the end of stdin, wait SECS seconds for the"
+      + " other side, then end the connection (as netcat's -q); 0 ends it at once")
+  Integer quitAfter;
+
   @Parameters(paramLabel = "LABELS-JSON", description = "a JSON object of string values, e.g. '{\"svc\":\"db\"}'")
   String labelsJson;
 
@@ -47,6 +62,10 @@ final class CatCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Labels labels = ClientExit.labels(labelsJson, err, "cat");
     if (labels == null) return ClientExit.USAGE;
+    if (quitAfter != null && quitAfter < 0) {
+      err.println("capnet cat: -q takes a number of seconds, 0 or more; got " + quitAfter);
+      return ClientExit.USAGE;
+    }
     return ClientExit.withSwitchboard(switchboard, err, "cat", root -> {
       Switchboard sb = root.constrain(EnumSet.of(listen ? Right.SERVER_START : Right.CLIENT_CONNECT), labels, labels);
       Stdin stdin = new Stdin();
@@ -54,7 +73,7 @@ final class CatCommand implements Callable<Integer> {
         Switchboard.Introduction intro = sb.connect(Labels.empty());
         err.println("connected: " + intro.labels().toJson());
         err.flush();
-        copyBothWays(intro.socket(), stdin);
+        copyBothWays(intro.socket(), stdin, false, quitAfter);
         return 0;
       }
       LinkedBlockingQueue<Switchboard.Introduction> arrivals = new LinkedBlockingQueue<>();
@@ -70,7 +89,7 @@ final class CatCommand implements Callable<Integer> {
           }
           err.println("accepted: " + intro.labels().toJson());
           err.flush();
-          copyBothWays(intro.socket(), stdin);
+          copyBothWays(intro.socket(), stdin, keep, quitAfter);
         } while (keep);
       }
       return 0;
@@ -78,67 +97,116 @@ final class CatCommand implements Callable<Integer> {
   }
 
   /**
-   * One thread reads stdin for the whole run and writes to whichever connection is being served
-   * now, so that with -k no finished connection keeps a reader that steals the next one's input.
+   * One thread reads stdin for the whole run and hands chunks to whichever connection is being
+   * served now. A chunk a connection could not send goes back to the front, so with -k no finished
+   * connection takes, or drops, bytes meant for the next.
    */
   private static final class Stdin {
-    private final java.util.concurrent.LinkedBlockingQueue<byte[]> chunks = new java.util.concurrent.LinkedBlockingQueue<>();
     private static final byte[] EOF = new byte[0];
+    private final LinkedBlockingDeque<byte[]> chunks = new LinkedBlockingDeque<>();
     private boolean started;
 
-    /** The next chunk of stdin, or null at its end; blocks. */
-    byte[] next() throws InterruptedException {
+    /** The next chunk, null at stdin's end, or {@link #NONE} if {@code stop} became true first. */
+    synchronized byte[] next(BooleanSupplier stop) throws InterruptedException {
       if (!started) {
         started = true;
         Thread.ofPlatform().daemon(true).name("cat-stdin").start(() -> {
           byte[] buf = new byte[16384];
           try {
-            for (int n; (n = System.in.read(buf)) > 0; ) chunks.add(java.util.Arrays.copyOf(buf, n));
+            for (int n; (n = System.in.read(buf)) > 0; ) chunks.add(Arrays.copyOf(buf, n));
           } catch (IOException e) {
             // stdin is gone: treat it as its end
           }
           chunks.add(EOF);
         });
       }
-      byte[] c = chunks.take();
-      if (c == EOF) {
-        chunks.add(EOF); // every later connection sees the end at once
-        return null;
+      while (!stop.getAsBoolean()) {
+        // A short poll, not an interrupt: interrupting a thread in channel I/O closes the channel.
+        byte[] c = chunks.poll(20, TimeUnit.MILLISECONDS);
+        if (c == null) continue;
+        if (c == EOF) {
+          chunks.addFirst(EOF); // every later connection sees the end at once
+          return null;
+        }
+        return c;
       }
-      return c;
+      return NONE;
+    }
+
+    void giveBack(byte[] unsent) {
+      chunks.addFirst(unsent);
+    }
+
+    static final byte[] NONE = new byte[0];
+  }
+
+  /**
+   * Copies stdin to the connection on a helper thread and the connection to stdout here. Each
+   * direction runs to its own end: stdin's end shuts down the sending side, and the connection's
+   * end ends stdout, and the connection is over when both are done. With {@code -k} a connection is
+   * over once the client has finished sending and the stdin already read is written, as OpenBSD nc's
+   * listen mode, so that the rest of stdin goes to the next connection. {@code quitAfter}, when set,
+   * closes the connection that many seconds after stdin's end.
+   */
+  private static void copyBothWays(Descriptor socket, Stdin stdin, boolean keep, Integer quitAfter)
+      throws IOException, InterruptedException {
+    // Any stream socket: a unix pair's end, or a TCP connection from an ingress or an egress.
+    try (socket; SocketChannel ch = FileDescriptorCast.using(socket.fileDescriptor()).as(SocketChannel.class)) {
+      ch.configureBlocking(true); // the flag is shared by every copy of a socket; it may arrive non-blocking
+      AtomicBoolean stopSending = new AtomicBoolean();
+      Thread upstream = Thread.ofVirtual().name("cat-upstream").start(() -> send(ch, stdin, stopSending, quitAfter));
+      OutputStream out = System.out;
+      ByteBuffer buf = ByteBuffer.allocate(16384);
+      try {
+        while (ch.read(buf) > 0) {
+          out.write(buf.array(), 0, buf.position());
+          out.flush();
+          buf.clear();
+        }
+      } catch (ClosedChannelException e) {
+        // -q closed it
+      } catch (IOException e) {
+        // a reset is the connection's end too
+      }
+      out.flush();
+      if (keep) stopSending.set(true); // the client has finished: the rest of stdin is for the next one
+      else out.close(); // nothing more will come: let whoever reads stdout see its end now
+      upstream.join();
     }
   }
 
-  /** stdin to the socket on a helper thread, the socket to stdout here; ends when the peer stops sending. */
-  private static void copyBothWays(io.capnet.value.Descriptor socket, Stdin stdin) throws IOException {
-    // Any stream socket: a unix pair's end, or a TCP connection from an ingress or an egress.
-    try (socket; java.nio.channels.SocketChannel ch = org.newsclub.net.unix.FileDescriptorCast
-        .using(socket.fileDescriptor()).as(java.nio.channels.SocketChannel.class)) {
-      ch.configureBlocking(true); // the flag is shared by every copy of a socket; it may arrive non-blocking
-      Thread upstream = Thread.ofVirtual().name("cat-upstream").start(() -> {
-        try {
-          for (byte[] c; (c = stdin.next()) != null; ) {
-            ByteBuffer b = ByteBuffer.wrap(c);
-            while (b.hasRemaining()) ch.write(b);
-          }
+  /** stdin to the connection until stdin ends, the connection fails, or {@code stop} is set. */
+  private static void send(SocketChannel ch, Stdin stdin, AtomicBoolean stop, Integer quitAfter) {
+    try {
+      for (byte[] c; (c = stdin.next(stop::get)) != Stdin.NONE; ) {
+        if (c == null) {
           ch.shutdownOutput();
-        } catch (IOException | InterruptedException e) {
-          // The connection ended (or we are moving on): its unsent chunk is dropped with it.
+          if (quitAfter != null) quitLater(ch, quitAfter);
+          return;
         }
-      });
-      OutputStream out = System.out;
-      ByteBuffer buf = ByteBuffer.allocate(16384);
-      while (ch.read(buf) > 0) {
-        out.write(buf.array(), 0, buf.position());
-        out.flush();
-        buf.clear();
+        ByteBuffer b = ByteBuffer.wrap(c);
+        try {
+          while (b.hasRemaining()) ch.write(b);
+        } catch (IOException e) {
+          stdin.giveBack(Arrays.copyOfRange(c, b.position(), c.length)); // for the next connection (-k)
+          return;
+        }
       }
-      upstream.interrupt();
-      try {
-        upstream.join(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    } catch (IOException e) {
+      // shutdownOutput on a connection the peer already closed: nothing left to tell it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+  }
+
+  private static void quitLater(SocketChannel ch, int seconds) {
+    Thread.ofVirtual().name("cat-quit").start(() -> {
+      try {
+        Thread.sleep(seconds * 1000L);
+        ch.close();
+      } catch (IOException | InterruptedException e) {
+        // the connection is ending anyway
+      }
+    });
   }
 }

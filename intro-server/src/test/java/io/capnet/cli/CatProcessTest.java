@@ -54,7 +54,7 @@ class CatProcessTest {
   }
 
   @Test
-  void bytesFlowBothWaysAndClosingTheClientsStdinEndsBothSides() {
+  void bytesFlowBothWaysAndEachSideEndsWhenBothDirectionsHave() {
     CapnetProcess server = server("{\"svc\":\"echo-both-ways\"}");
     CapnetProcess client = client("{\"svc\":\"echo-both-ways\"}");
 
@@ -65,26 +65,119 @@ class CatProcessTest {
     client.write("second line\n");
     server.stdout.awaitContains("second line\n");
 
-    client.closeStdin(); // half-close: the server sees EOF, its copy ends, and it exits
+    client.closeStdin(); // half-close: the server's stdout ends, but it may still answer
+    assertThat(awaitEnd(server.stdout)).as("the server's stdout ends with the client's input").isTrue();
+    assertThat(server.process.isAlive()).as("its own stdin is still open").isTrue();
+    server.write("after your end\n").closeStdin();
     Result s = server.finish();
     Result c = client.finish();
     assertThat(s.exit()).as("%s", s).isZero();
     assertThat(c.exit()).as("%s", c).isZero();
     assertThat(s.out()).isEqualTo("hello from the client\nsecond line\n");
-    assertThat(c.out()).isEqualTo("hello from the server\n");
+    assertThat(c.out()).isEqualTo("hello from the server\nafter your end\n");
   }
 
   @Test
-  void theServersEndOfInputEndsTheClientToo() {
+  void aClientWhoseServerFinishedFirstSeesStdoutEndAndStillSendsItsLateInput() {
+    // The connection's end ends the client's stdout, but the client's own stdin still goes out.
     CapnetProcess server = server("{\"svc\":\"echo-server-eof\"}");
     CapnetProcess client = client("{\"svc\":\"echo-server-eof\"}");
     client.stderr.awaitContains("connected: ");
     server.write("last words\n").closeStdin();
+    assertThat(awaitEnd(client.stdout)).as("the client's stdout ends with the connection").isTrue();
+    assertThat(client.stdout.text()).isEqualTo("last words\n");
+    assertThat(client.process.isAlive()).as("its stdin is still open").isTrue();
+
+    client.write("a late reply\n").closeStdin();
+    Result s = server.finish();
     Result c = client.finish();
-    assertThat(c.exit()).as("%s", c).isZero();
-    assertThat(c.out()).isEqualTo("last words\n");
-    Result s = server.finish(); // the client's exit closes its end: the server sees EOF
     assertThat(s.exit()).as("%s", s).isZero();
+    assertThat(c.exit()).as("%s", c).isZero();
+    assertThat(s.out()).isEqualTo("a late reply\n");
+  }
+
+  @Test
+  void aServerWhoseStdinIsEmptyStillGetsTheClientsBytes() {
+    // As a shell's "&" or systemd starts it: stdin at its end before any client comes.
+    CapnetProcess server = capnet.start("cat", "-l", "--switchboard", daemon.path(), "{\"svc\":\"devnull\"}")
+        .closeStdin();
+    server.stderr.awaitContains("serving: ");
+    Result c = client("{\"svc\":\"devnull\"}").write("hello\n").closeStdin().finish();
+    Result s = server.finish();
+    assertThat(c.exit()).as("%s", c).isZero();
+    assertThat(s.exit()).as("%s", s).isZero();
+    assertThat(s.out()).isEqualTo("hello\n");
+    assertThat(c.out()).isEmpty();
+  }
+
+  @Test
+  void aClientWhoseInputArrivesLateStillSendsAllOfIt() {
+    CapnetProcess server = capnet.start("cat", "-l", "--switchboard", daemon.path(), "{\"svc\":\"late\"}")
+        .closeStdin();
+    server.stderr.awaitContains("serving: ");
+    CapnetProcess client = client("{\"svc\":\"late\"}");
+    client.stderr.awaitContains("connected: ");
+    assertThat(awaitEnd(client.stdout)).as("the server has nothing to say").isTrue();
+    server.stderr.awaitContains("accepted: ");
+    client.write("first\n");
+    server.stdout.awaitContains("first\n");
+    client.write("second\n").closeStdin();
+    Result s = server.finish();
+    assertThat(s.out()).isEqualTo("first\nsecond\n");
+    assertThat(client.finish().exit()).isZero();
+  }
+
+  @Test
+  void aMebibyteGoesEachWayAtOnce() throws Exception {
+    String toServer = lines('c', 1 << 20);
+    String toClient = lines('s', 1 << 20);
+    CapnetProcess server = server("{\"svc\":\"mebibyte\"}");
+    CapnetProcess client = client("{\"svc\":\"mebibyte\"}");
+    Thread a = Thread.ofPlatform().start(() -> server.write(toClient).closeStdin());
+    Thread b = Thread.ofPlatform().start(() -> client.write(toServer).closeStdin());
+    Result s = server.finish(Duration.ofSeconds(40));
+    Result c = client.finish(Duration.ofSeconds(40));
+    a.join();
+    b.join();
+    assertThat(s.exit()).as("%s", s.err()).isZero();
+    assertThat(c.exit()).as("%s", c.err()).isZero();
+    assertThat(s.out()).as("what reached the server").hasSize(toServer.length()).isEqualTo(toServer);
+    assertThat(c.out()).as("what reached the client").hasSize(toClient.length()).isEqualTo(toClient);
+  }
+
+  @Test
+  void withQZeroTheClientEndsAtTheEndOfItsStdinThoughTheServerSaysNothing() {
+    CapnetProcess server = server("{\"svc\":\"quit\"}");
+    Result c = capnet.start("cat", "-q", "0", "--switchboard", daemon.path(), "{\"svc\":\"quit\"}")
+        .write("bye\n").closeStdin().finish();
+    assertThat(c.exit()).as("%s", c).isZero();
+    server.stdout.awaitContains("bye\n");
+    server.closeStdin();
+    assertThat(server.finish().exit()).isZero();
+  }
+
+  @Test
+  void aNegativeQIsAUsageError() {
+    Result r = capnet.run("cat", "-q", "-1", "--switchboard", daemon.path(), "{\"svc\":\"quit\"}");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).isEqualTo("capnet cat: -q takes a number of seconds, 0 or more; got -1\n");
+  }
+
+  /** {@code n} bytes of numbered lines that start with {@code tag}: a mix-up or loss shows. */
+  private static String lines(char tag, int n) {
+    StringBuilder b = new StringBuilder(n + 32);
+    for (int i = 0; b.length() < n; i++) b.append(tag).append(i).append('\n');
+    b.setLength(n - 1);
+    return b.append('\n').toString();
+  }
+
+  private static boolean awaitEnd(CapnetProcesses.Output out) {
+    try {
+      return out.awaitEnd(CapnetProcesses.WAIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   @Test
@@ -107,6 +200,7 @@ class CatProcessTest {
     }
     assertThat(connected.substring("connected: ".length())).isEqualTo(accepted.substring("accepted: ".length()));
     client.closeStdin();
+    server.closeStdin();
     assertThat(client.finish().exit()).isZero();
     assertThat(server.finish().exit()).isZero();
   }
@@ -147,6 +241,7 @@ class CatProcessTest {
     secondClient.stderr.await(t -> t.contains("connected: ") || t.contains("capnet cat: "), "an answer",
         CapnetProcesses.WAIT);
     first.closeStdin();
+    server.closeStdin();
     assertThat(first.finish().exit()).isZero();
     assertThat(server.finish().out()).doesNotContain("lost?");
     Result second = secondClient.finish();
@@ -200,7 +295,7 @@ class CatProcessTest {
   @Test
   void twoMatchingServersAreAmbiguousAndTheMessageNamesTheLabelThatTellsThemApart() {
     server("{\"svc\":\"a\",\"zone\":\"1\"}");
-    server("{\"svc\":\"a\",\"zone\":\"2\"}");
+    server("{\"svc\":\"a\",\"zone\":\"2\"}").closeStdin();
     Result r = capnet.run("cat", "--switchboard", daemon.path(), "{\"svc\":\"a\"}");
     assertThat(r.exit()).as("%s", r).isEqualTo(1);
     assertThat(r.errLine("capnet cat: ")).as("%s", r).startsWith("capnet cat: AMBIGUOUS: ")

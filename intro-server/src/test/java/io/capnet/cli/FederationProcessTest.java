@@ -49,13 +49,9 @@ class FederationProcessTest {
     CapnetProcess server = capnet.start("cat", "-l", "--switchboard", hostB.path(), "{\"svc\":\"db\",\"zone\":\"public\"}");
     server.stderr.awaitContains("serving: ");
     CapnetProcess client = capnet.start("cat", "--switchboard", hostA.path(), "{\"host\":\"b\",\"svc\":\"db\"}");
-    client.write("query from host A\n");
+    client.write("query from host A\n").closeStdin();
     server.stdout.awaitContains("query from host A");
     server.write("answer from host B\n").closeStdin();
-    // The client's stdin stays open until the answer is in: cat still ends a connection as soon as
-    // its peer stops sending, dropping what it had not sent yet (issue 13), and that race is not
-    // what this test is about.
-    client.stdout.awaitContains("answer from host B");
     Result c = client.finish();
     assertThat(c.exit()).as(c.err()).isZero();
     assertThat(c.out()).isEqualTo("answer from host B\n");

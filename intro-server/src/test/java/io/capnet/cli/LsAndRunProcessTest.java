@@ -147,7 +147,7 @@ class LsAndRunProcessTest {
     CapnetProcess child = run(List.of("--rights", "CLIENT_CONNECT", "--out", "{\"svc\":\"run-echo\"}"), "cat", "{}");
     child.write("through run\n");
     echo.stdout.awaitContains("through run\n");
-    echo.write("back to the child\n");
+    echo.write("back to the child\n").closeStdin();
     child.stdout.awaitContains("back to the child\n");
     child.closeStdin();
     Result r = child.finish();
