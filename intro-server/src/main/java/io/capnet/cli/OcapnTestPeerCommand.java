@@ -4,6 +4,7 @@ import io.capnet.captp.Dialect;
 import io.capnet.captp.Peer;
 import io.capnet.netlayer.Netlayer;
 import io.capnet.netlayer.Netlayers;
+import io.capnet.netlayer.SyrupFraming;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -38,12 +39,17 @@ final class OcapnTestPeerCommand implements Callable<Integer> {
           + " (default ${DEFAULT-VALUE})")
   Dialect dialect;
 
+  @Option(names = "--framing", defaultValue = "BARE_SYRUP",
+      description = "how it frames the messages of connections it dials: BARE_SYRUP (the test suite's),"
+          + " LENGTH_PREFIXED (Endo's) or NETSTRING; it accepts all three (default ${DEFAULT-VALUE})")
+  SyrupFraming framing;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     Netlayer netlayer;
     try {
-      netlayer = Netlayers.tcpTestingOnly(host, port);
+      netlayer = Netlayers.tcpTestingOnly(Netlayers.randomDesignator(), host, port, framing);
     } catch (IOException | RuntimeException e) {
       spec.commandLine().getErr().println("capnet ocapn-test-peer: cannot listen on " + host + ":" + port + ": " + e.getMessage());
       return Capnet.REFUSED;

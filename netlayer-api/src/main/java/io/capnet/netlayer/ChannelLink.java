@@ -96,6 +96,14 @@ public abstract class ChannelLink implements Link {
     return 0;
   }
 
+  /** Called once, before a close that first writes what is queued: the last chance to queue it. */
+  protected void closingSoon() {}
+
+  /** Bytes queued that cannot be written yet (not counted as pending writes); for the limit. */
+  protected long heldBytes() {
+    return 0;
+  }
+
   public final String description() {
     return description;
   }
@@ -229,7 +237,7 @@ public abstract class ChannelLink implements Link {
 
   @Override
   public final long queuedBytes() {
-    return out.size() + queuedBeyond();
+    return out.size() + queuedBeyond() + heldBytes();
   }
 
   @Override
@@ -241,6 +249,7 @@ public abstract class ChannelLink implements Link {
   @Override
   public final void closeAfterFlush(long lingerMillis) {
     if (closing || closed) return;
+    closingSoon();
     closing = true;
     interest(SelectionKey.OP_READ, true); // drain the peer's input until it closes
     loop.schedule(lingerMillis, this::close);

@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A connection over a byte stream, either bare Syrup or length-prefixed frames. Closing it closes
- * the underlying resource, which is what unblocks a reader or writer stuck in the stream.
+ * A connection over a byte stream: bare Syrup, 4-byte length-prefixed frames, or tcp-testing-only's
+ * {@link SyrupFramer} framings. Closing it closes the underlying resource, which is what unblocks
+ * a reader or writer stuck in the stream.
  */
 final class StreamConnection implements Connection {
   enum Framing {
@@ -49,6 +50,10 @@ final class StreamConnection implements Connection {
   private boolean failed;
   private SocketChannel channel; // set when the streams are a socket channel's, for the loop
   private boolean used;
+  private SyrupFramer syrup; // tcp-testing-only's framings, or null
+  private byte[] inBuf = new byte[0]; // syrup: stream bytes read and not yet cut, in [inStart, inEnd)
+  private int inStart;
+  private int inEnd;
 
   StreamConnection(
       InputStream in, OutputStream out, Closeable resource, Framing framing, Codec codec, String description) {
@@ -64,10 +69,12 @@ final class StreamConnection implements Connection {
     this.reader = framing == Framing.BARE_SYRUP ? Codec.syrupReader(in, codec.limits()) : null;
   }
 
-  /** A connection over a socket channel's streams, which {@link #attach} moves onto a loop. */
-  StreamConnection(SocketChannel channel, Framing framing, Codec codec, String description) throws IOException {
-    this(channel.socket().getInputStream(), channel.socket().getOutputStream(), channel, framing, codec, description);
+  /** tcp-testing-only over a socket channel's streams, which {@link #attach} moves onto a loop. */
+  StreamConnection(SocketChannel channel, SyrupFramer syrup, Codec codec, String description) throws IOException {
+    this(channel.socket().getInputStream(), channel.socket().getOutputStream(), channel, Framing.LENGTH_PREFIXED,
+        codec, description);
     this.channel = channel;
+    this.syrup = Objects.requireNonNull(syrup, "syrup");
   }
 
   @Override
@@ -79,7 +86,7 @@ final class StreamConnection implements Connection {
   public Link attach(EventLoop loop, Link.Receiver receiver) throws IOException {
     if (channel == null || used) return Connection.super.attach(loop, receiver);
     used = true;
-    return StreamLink.open(loop, channel, receiver, framing, codec, description);
+    return StreamLink.open(loop, channel, receiver, syrup, codec, description);
   }
 
   /**
@@ -94,6 +101,7 @@ final class StreamConnection implements Connection {
     if (failed) throw new IOException(description + ": unusable after an earlier receive error");
     used = true;
     try {
+      if (syrup != null) return readSyrupFrame();
       return framing == Framing.BARE_SYRUP ? reader.read() : readFrame();
     } catch (IOException | RuntimeException e) {
       if (closed.get()) return null;
@@ -135,6 +143,46 @@ final class StreamConnection implements Connection {
     return codec.decode(body, 0, n, DecodeContext.NONE);
   }
 
+  private Object readSyrupFrame() throws IOException {
+    while (true) {
+      int avail = inEnd - inStart;
+      long len = avail == 0 ? -1 : syrup.frameLength(inBuf, inStart, avail, position);
+      if (len > syrup.maxFrameBytes()) {
+        throw new DecodeException(Rule.VALUE_TOO_LARGE, position, "frame of " + len + " bytes, over the limit of "
+            + syrup.maxFrameBytes());
+      }
+      if (len > 0 && len <= avail) {
+        int off = inStart;
+        long at = position;
+        inStart += (int) len;
+        position += len;
+        syrup.reset();
+        Object message = syrup.decode(codec, inBuf, off, (int) len, at);
+        if (message != null) return message;
+        continue;
+      }
+      if (inStart > 0) { // keep only the unfinished frame, at the front
+        System.arraycopy(inBuf, inStart, inBuf, 0, avail);
+        inStart = 0;
+        inEnd = avail;
+      }
+      if (inEnd == inBuf.length) { // grow with the bytes that arrive, never to a declared length at once
+        long want = Math.max(FIRST_CHUNK, 2L * inBuf.length);
+        if (len > 0) want = Math.min(want, len);
+        inBuf = Arrays.copyOf(inBuf, (int) Math.min(want, syrup.maxFrameBytes()));
+      }
+      int r = in.read(inBuf, inEnd, inBuf.length - inEnd);
+      if (r < 0) {
+        if (inEnd > inStart) {
+          throw new DecodeException(Rule.TRUNCATED, position, "stream ended after " + (inEnd - inStart)
+              + " bytes of a frame");
+        }
+        return null;
+      }
+      inEnd += r;
+    }
+  }
+
   /** Reads until {@code len} bytes or end of stream; returns how many arrived. */
   private int readFully(byte[] b, int off, int len) throws IOException {
     int total = 0;
@@ -152,6 +200,10 @@ final class StreamConnection implements Connection {
     Objects.requireNonNull(message, "message");
     if (!descriptors.isEmpty()) throw new IOException("this connection cannot carry file descriptors");
     if (closed.get()) throw closedException(null);
+    if (syrup != null) {
+      sendSyrup(message);
+      return;
+    }
     writeLock.lock();
     try {
       if (framing == Framing.LENGTH_PREFIXED) {
@@ -160,6 +212,28 @@ final class StreamConnection implements Connection {
         out.write(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
       }
       out.write(message);
+    } catch (IOException e) {
+      throw closed.get() ? closedException(e) : e;
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  // A listener cannot write until its peer's first message shows the framing to answer in.
+  private void sendSyrup(byte[] message) throws IOException {
+    SyrupFraming f;
+    try {
+      f = syrup.awaitFraming();
+      if (f == null) throw closedException(null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException(description + ": interrupted waiting for the peer's framing");
+    }
+    writeLock.lock();
+    try {
+      out.write(SyrupFramer.prefix(f, message.length));
+      out.write(message);
+      if (SyrupFramer.suffix(f) == 1) out.write(',');
     } catch (IOException e) {
       throw closed.get() ? closedException(e) : e;
     } finally {
@@ -203,7 +277,10 @@ final class StreamConnection implements Connection {
    */
   @Override
   public void close() throws IOException {
-    if (closed.compareAndSet(false, true)) resource.close();
+    if (closed.compareAndSet(false, true)) {
+      if (syrup != null) syrup.abandon();
+      resource.close();
+    }
   }
 
   @Override

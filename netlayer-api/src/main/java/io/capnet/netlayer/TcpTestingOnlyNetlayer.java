@@ -15,8 +15,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * <b>INSECURE.</b> The OCapN {@code tcp-testing-only} netlayer: plain TCP carrying bare Syrup,
- * with no authentication and no encryption. Anyone who can reach the port can connect, and
+ * <b>INSECURE.</b> The OCapN {@code tcp-testing-only} netlayer: plain TCP carrying Syrup in one of
+ * the {@link SyrupFraming}s, with no authentication and no encryption. Anyone who can reach the port can connect, and
  * anyone on the path can read and change the traffic. It exists for interoperability tests
  * against the OCapN test suite and other implementations only; never make it a default.
  */
@@ -27,12 +27,14 @@ final class TcpTestingOnlyNetlayer implements Netlayer {
 
   private final ServerSocketChannel server;
   private final PeerLocator locator;
+  private final SyrupFraming dialFraming;
   private final ReentrantLock lock = new ReentrantLock();
   private Thread acceptThread; // guarded by lock
   private volatile boolean closed;
 
-  TcpTestingOnlyNetlayer(String designator, String host, int port) throws IOException {
+  TcpTestingOnlyNetlayer(String designator, String host, int port, SyrupFraming dialFraming) throws IOException {
     Objects.requireNonNull(designator, "designator");
+    this.dialFraming = Objects.requireNonNull(dialFraming, "dialFraming");
     Objects.requireNonNull(host, "host");
     if (port < 0 || port > 65535) throw new IllegalArgumentException("port out of range: " + port);
     server = ServerSocketChannel.open();
@@ -88,17 +90,22 @@ final class TcpTestingOnlyNetlayer implements Netlayer {
       s.close();
       throw new IOException("cannot connect to " + TRANSPORT + " peer at " + host + ":" + port + ": " + e, e);
     }
-    return wrap(s);
+    return wrap(s, dialFraming);
   }
 
   private static IOException missing(PeerLocator remote, String hint) {
     return new IOException(TRANSPORT + " locator " + remote + " has no \"" + hint + "\" hint");
   }
 
-  private static Connection wrap(SocketChannel s) throws IOException {
+  /** {@code framing} null: a listener's, told by the peer's first bytes. */
+  private static Connection wrap(SocketChannel s, SyrupFraming framing) throws IOException {
     try {
       s.socket().setTcpNoDelay(true);
-      return new StreamConnection(s, StreamConnection.Framing.BARE_SYRUP, Codec.syrup(),
+      Codec codec = Codec.syrup();
+      long max = codec.limits().maxValueBytes();
+      int depth = codec.limits().maxDepth();
+      return new StreamConnection(s, framing == null ? SyrupFramer.listening(max, depth)
+          : SyrupFramer.dialling(framing, max, depth), codec,
           TRANSPORT + " " + s.socket().getInetAddress().getHostAddress() + ":" + s.socket().getPort());
     } catch (IOException | RuntimeException e) {
       s.close();
@@ -125,7 +132,7 @@ final class TcpTestingOnlyNetlayer implements Netlayer {
     AcceptLoop.run(server::accept, () -> closed, locator.toUri(), s -> {
       Connection c;
       try {
-        c = wrap(s);
+        c = wrap(s, null);
       } catch (IOException e) {
         LOG.log(Level.WARNING, "dropping incoming connection on " + locator + ": " + e);
         return;
