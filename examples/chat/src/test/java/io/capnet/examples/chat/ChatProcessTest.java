@@ -14,11 +14,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(180)
 class ChatProcessTest {
   Processes processes;
+  Proc switchboard;
 
   @BeforeEach
   void setUp() {
     processes = new Processes();
-    processes.switchboard();
+    switchboard = processes.switchboard();
   }
 
   @AfterEach
@@ -81,5 +82,20 @@ class ChatProcessTest {
     assertThat(second.process.exitValue()).isEqualTo(1);
     second.stderr.awaitLine("chat: the name alice is taken in room lobby");
     assertThat(first.stdout.lines()).containsExactly("* you are alice in room lobby; here: nobody");
+  }
+
+  @Test
+  void membersAlreadyInARoomKeepTalkingAfterTheSwitchboardIsKilled() throws Exception {
+    Proc alice = member("lobby", "alice");
+    alice.stdout.awaitLine("* you are alice in room lobby; here: nobody");
+    Proc bob = member("lobby", "bob");
+    bob.stdout.awaitLine("* you are bob in room lobby; here: alice");
+    alice.stdout.awaitLine("* bob joined");
+
+    switchboard.kill();
+    alice.type("the switchboard is gone");
+    bob.stdout.awaitLine("alice: the switchboard is gone");
+    bob.type("we do not need it any more");
+    alice.stdout.awaitLine("bob: we do not need it any more");
   }
 }
