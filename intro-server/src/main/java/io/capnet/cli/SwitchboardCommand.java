@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"1:could not listen (the message says why), or LISTEN_FDS/LISTEN_PID pass it a socket it cannot serve",
         "2:usage error (also: no PATH, no --listen-fd and no socket activation)",
-        "143:stopped by SIGTERM (130 by SIGINT): 128 plus the signal, after the socket is removed"})
+        "143:stopped by SIGTERM (130 by SIGINT): 128 plus the signal, after the socket is removed (a passed one stays)"})
 final class SwitchboardCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
