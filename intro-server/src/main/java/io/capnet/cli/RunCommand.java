@@ -21,8 +21,8 @@ import picocli.CommandLine.Spec;
     name = "run",
     mixinStandardHelpOptions = true,
     description = "Start CMD with a constrained Switchboard handle in CAPNET_SWITCHBOARD (a sturdyref),"
-        + " and wait for it; the sturdyref is dropped when CMD exits. CAPNET_SWITCHBOARD_FD is removed"
-        + " from the child's environment.",
+        + " and wait for it; the sturdyref is dropped when CMD exits. CAPNET_SWITCHBOARD_FD and systemd's"
+        + " LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES are removed from the child's environment.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"CMD's exit code:CMD ran", "1:the Switchboard refused the constraint",
         "2:usage error", "3:no Switchboard could be reached, or CMD could not be started"})
@@ -55,6 +55,8 @@ final class RunCommand implements Callable<Integer> {
       String uri = child.sturdyref();
       ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
       pb.environment().remove(Switchboard.FD_VARIABLE);
+      // Socket activation is for the process it names, never for CMD (sd_listen_fds(3)).
+      SocketActivation.scrub(pb.environment());
       pb.environment().put(Switchboard.STURDYREF_VARIABLE, uri);
       Process p;
       try {

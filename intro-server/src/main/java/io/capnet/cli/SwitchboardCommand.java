@@ -20,14 +20,18 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Run the Switchboard daemon on an AF_UNIX socket: processes register and connect by"
         + " labels, and each introduction hands both sides one end of a fresh socket pair. Logs one"
-        + " line per connection event to stderr. Stops cleanly on SIGTERM or SIGINT, removing its socket.",
+        + " line per connection event to stderr. Stops cleanly on SIGTERM or SIGINT, removing its socket."
+        + " Under systemd: with neither PATH nor --listen-fd it serves fd 3 when LISTEN_FDS=1 and LISTEN_PID"
+        + " is its pid (socket activation), and sends READY=1 and STOPPING=1 to NOTIFY_SOCKET when set.",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"1:could not listen (the message says why)", "2:usage error",
-        "143:stopped by SIGTERM (130 by SIGINT): 128 plus the signal, after the socket is removed"})
+    exitCodeList = {"1:could not listen (the message says why), or LISTEN_FDS/LISTEN_PID pass it a socket it cannot serve",
+        "2:usage error (also: no PATH, no --listen-fd and no socket activation)",
+        "143:stopped by SIGTERM (130 by SIGINT): 128 plus the signal, after the socket is removed (a passed one stays)"})
 final class SwitchboardCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @ArgGroup(exclusive = true, multiplicity = "1")
+  // Optional: under socket activation LISTEN_FDS/LISTEN_PID say where (SocketActivation).
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
   Where where;
 
   static final class Where {
@@ -76,27 +80,66 @@ final class SwitchboardCommand implements Callable<Integer> {
           + " is not a permission string like rw------- (" + e.getMessage() + ")");
       return Capnet.USAGE;
     }
-    SwitchboardDaemon daemon;
+    java.io.PrintWriter err = spec.commandLine().getErr();
+    SocketActivation.Found activation;
     try {
-      if (where.path != null) b.socketPath(where.path);
-      else b.listenFd(where.listenFd);
-      daemon = b.start();
-    } catch (IOException | RuntimeException e) {
-      spec.commandLine().getErr().println("capnet switchboard: " + e.getMessage());
+      activation = SocketActivation.find(System.getenv(), ProcessHandle.current().pid());
+    } catch (SocketActivation.Refused e) {
+      err.println("capnet switchboard: " + e.getMessage());
       return Capnet.REFUSED;
     }
+    Integer fd = where == null ? null : where.listenFd;
+    if (activation.activated()) {
+      // The same socket twice (--listen-fd 3, as units written before activation support) is fine.
+      if (where != null && !Integer.valueOf(activation.fd()).equals(fd)) {
+        err.println("capnet switchboard: LISTEN_FDS=1 and LISTEN_PID (this process) pass a socket on fd "
+            + activation.fd() + ", and " + (fd == null ? "PATH " + where.path : "--listen-fd " + fd)
+            + " was given too; give one");
+        return Capnet.USAGE;
+      }
+      fd = activation.fd();
+    } else if (where == null) {
+      err.println("capnet switchboard: give PATH or --listen-fd N, or start it by socket activation"
+          + (activation.ignored() == null ? " (LISTEN_FDS and LISTEN_PID are not set)" : " (" + activation.ignored() + ")"));
+      return Capnet.USAGE;
+    }
+    SwitchboardDaemon daemon;
+    try {
+      if (fd == null) b.socketPath(where.path);
+      else b.listenFd(fd);
+      daemon = b.start();
+    } catch (IOException | RuntimeException e) {
+      err.println("capnet switchboard: " + (activation.activated() ? "the socket passed by LISTEN_FDS: " : "")
+          + e.getMessage());
+      return Capnet.REFUSED;
+    }
+    SystemdNotify notify = SystemdNotify.of(System.getenv(SystemdNotify.VARIABLE));
     CountDownLatch stopped = new CountDownLatch(1);
-    java.io.PrintWriter err = spec.commandLine().getErr();
+    boolean removes = fd == null;
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      // Before closing: systemd then knows the exit that follows is the stop it asked for.
+      sendQuietly(notify, "STOPPING=1", err);
       daemon.close();
       // java.util.logging resets its handlers in a shutdown hook of its own, so say it directly.
-      err.println("capnet switchboard: stopped; removed " + daemon.socketPath());
+      err.println(removes ? "capnet switchboard: stopped; removed " + daemon.socketPath()
+          : "capnet switchboard: stopped; the inherited socket stays with whoever passed it");
       err.flush();
       stopped.countDown();
     }, "switchboard-shutdown"));
     spec.commandLine().getOut().println(daemon.locator().toUri());
     spec.commandLine().getOut().flush();
+    sendQuietly(notify, "READY=1", err);
     stopped.await();
     return 0;
+  }
+
+  /** A notification that cannot be sent is reported, but never stops the daemon. */
+  private static void sendQuietly(SystemdNotify notify, String state, java.io.PrintWriter err) {
+    try {
+      notify.send(state);
+    } catch (IOException e) {
+      err.println("capnet switchboard: " + e.getMessage());
+      err.flush();
+    }
   }
 }

@@ -270,6 +270,9 @@ public final class SwitchboardDaemon implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
           throw new IOException("fd " + listenFd + " is not a listening AF_UNIX socket: " + e.getMessage(), e);
         }
+        // junixsocket deletes a server socket's file on close by default; this one is its
+        // passer's (systemd keeps listening on it across restarts), so it must stay.
+        inherited.setDeleteOnClose(false);
         Path bound = null;
         if (inherited.getLocalAddress() instanceof AFUNIXSocketAddress a && a.hasFilename()) {
           bound = a.getFile().toPath();

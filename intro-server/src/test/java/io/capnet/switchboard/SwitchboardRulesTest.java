@@ -335,6 +335,8 @@ class SwitchboardRulesTest {
         assertThat(d.socketPath()).isEqualTo(path);
         assertThat(sb.rights()).isEqualTo(Right.ALL);
       }
+      assertThat(java.nio.file.Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+          .as("the inherited socket's file is its passer's: the daemon's close leaves it").isTrue();
     }
   }
 
