@@ -7,7 +7,6 @@ import io.capnet.captp.BrokenException;
 import io.capnet.captp.Peer;
 import io.capnet.locator.LocatorException;
 import io.capnet.locator.Sturdyref;
-import io.capnet.netlayer.Netlayer;
 import io.capnet.value.Null;
 import io.capnet.value.Values;
 import java.io.IOException;
@@ -28,13 +27,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Enlivens a tcp-tls sturdyref, sends one message and prints the answer. */
+/** Enlivens a sturdyref on any of Capnet's netlayers, sends one message and prints the answer. */
 @Command(
     name = "call",
     mixinStandardHelpOptions = true,
-    description = "Enliven the sturdyref URI over tcp-tls, send METHOD with the ARGs and print the answer: a"
-        + " String as it is, anything else in OCapN notation. Each ARG is read as a JSON value (42, true,"
-        + " null, \"text\", [1,2], {\"k\":1}); one that is not JSON is sent as a String.",
+    description = "Enliven the sturdyref URI, send METHOD with the ARGs and print the answer: a String as it"
+        + " is, anything else in OCapN notation. Each ARG is read as a JSON value (42, true, null, \"text\","
+        + " [1,2], {\"k\":1}); one that is not JSON is sent as a String. The URI's transport picks the"
+        + " netlayer: tcp-tls; unix, through the Switchboard (--switchboard, or the environment of capnet run);"
+        + " tcp-testing-only, only with --insecure-testing-netlayer.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:answered", "1:the call failed: unreachable peer, refused handshake or broken answer (the"
         + " message says why)", "2:usage error"})
@@ -43,7 +44,8 @@ final class CallCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "URI", description = "an ocapn://<designator>.tcp-tls?.../s/<swiss> sturdyref")
+  @Parameters(index = "0", paramLabel = "URI",
+      description = "an ocapn://<designator>.<transport>?.../s/<swiss> sturdyref")
   String uri;
 
   @Parameters(index = "1", paramLabel = "METHOD", description = "the method name, sent as a Symbol")
@@ -55,6 +57,18 @@ final class CallCommand implements Callable<Integer> {
   @Option(names = "--identity", paramLabel = "FILE",
       description = "the Ed25519 key file to call as; default: a fresh identity for this call")
   Path identity;
+
+  @picocli.CommandLine.Mixin SwitchboardOption switchboard;
+
+  @Option(names = "--insecure-testing-netlayer",
+      description = "allow a tcp-testing-only URI: plain TCP with no authentication or encryption, for"
+          + " interoperability tests only")
+  boolean insecure;
+
+  @Option(names = "--framing", defaultValue = "LENGTH_PREFIXED",
+      description = "tcp-testing-only: how to frame messages: LENGTH_PREFIXED (Endo's), NETSTRING or"
+          + " BARE_SYRUP (the OCapN test suite's) (default ${DEFAULT-VALUE})")
+  io.capnet.netlayer.SyrupFraming framing;
 
   @Option(names = "--timeout", defaultValue = "30", paramLabel = "SECONDS",
       description = "give up after this many seconds (default ${DEFAULT-VALUE})")
@@ -73,15 +87,17 @@ final class CallCommand implements Callable<Integer> {
     }
     List<Object> values = new ArrayList<>();
     for (String a : args) values.add(argument(a));
-    Netlayer netlayer;
+    CliNetlayer dial;
     try {
-      // Dialling needs no listener, but a Peer has one; loopback on a free port keeps it private.
-      netlayer = TcpTlsCli.netlayer(identity, "127.0.0.1", 0);
-    } catch (IOException | RuntimeException e) {
+      dial = CliNetlayer.forTransport(ref.peer().transport(), identity, switchboard, insecure, framing, err, "call");
+    } catch (CliNetlayer.Usage e) {
+      err.println("capnet call: " + e.getMessage());
+      return Capnet.USAGE;
+    } catch (IOException | io.capnet.unix.SwitchboardException | RuntimeException e) {
       err.println("capnet call: " + e.getMessage());
       return Capnet.REFUSED;
     }
-    try (Peer peer = Peer.builder().name("call").netlayer(netlayer).build()) {
+    try (dial; Peer peer = Peer.builder().name("call").netlayer(dial.netlayer()).build()) {
       Object answer = peer.enliven(ref).send(method, values.toArray()).future()
           .get(timeoutSeconds, TimeUnit.SECONDS);
       out.println(answer instanceof String s ? s : Values.describe(answer));

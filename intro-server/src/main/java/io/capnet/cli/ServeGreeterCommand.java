@@ -17,11 +17,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Serves a greeter over tcp-tls and prints its sturdyref. */
+/** Serves a greeter over tcp-tls (or unix, or tcp-testing-only) and prints its sturdyref. */
 @Command(
     name = "serve-greeter",
     mixinStandardHelpOptions = true,
-    description = "Serve a greeter object over the tcp-tls netlayer. Prints its sturdyref URI on one line, then"
+    description = "Serve a greeter object over the tcp-tls netlayer (the unix one with --switchboard PATH,"
+        + " tcp-testing-only with --insecure-testing-netlayer). Prints its sturdyref URI on one line, then"
         + " serves until stopped. The greeter answers greet(NAME) with \"Hello, NAME\". The URI is a secret:"
         + " whoever holds it can use the greeter. Try: capnet call URI greet World",
     exitCodeListHeading = "%nExit codes:%n",
@@ -44,13 +45,33 @@ final class ServeGreeterCommand implements Callable<Integer> {
           + " runs with the same --identity and --port; default: a fresh random one")
   String swiss;
 
+  @Option(names = "--switchboard", paramLabel = "PATH",
+      description = "serve on the unix netlayer, registered with the Switchboard daemon at PATH")
+  Path switchboard;
+
+  @Option(names = "--insecure-testing-netlayer",
+      description = "serve on tcp-testing-only at --host/--port: plain TCP with no authentication or"
+          + " encryption, for interoperability tests only")
+  boolean insecure;
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     Netlayer netlayer;
     try {
-      netlayer = TcpTlsCli.netlayer(identity, host, port);
-    } catch (IOException | RuntimeException e) {
+      if (switchboard != null && insecure) {
+        spec.commandLine().getErr().println("capnet serve-greeter: give --switchboard or --insecure-testing-netlayer, not both");
+        return Capnet.USAGE;
+      }
+      if (switchboard != null) {
+        netlayer = io.capnet.unix.UnixNetlayer.open(switchboard);
+      } else if (insecure) {
+        spec.commandLine().getErr().println("capnet serve-greeter: " + CliNetlayer.INSECURE_WARNING);
+        netlayer = io.capnet.netlayer.Netlayers.tcpTestingOnly(host, port);
+      } else {
+        netlayer = TcpTlsCli.netlayer(identity, host, port);
+      }
+    } catch (IOException | io.capnet.unix.SwitchboardException | RuntimeException e) {
       spec.commandLine().getErr().println("capnet serve-greeter: " + e.getMessage());
       return Capnet.REFUSED;
     }

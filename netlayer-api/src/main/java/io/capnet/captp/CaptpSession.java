@@ -432,12 +432,14 @@ final class CaptpSession implements SessionInfo, Link.Receiver, OpReader.Handler
       write(Record.of("op:deliver", toDesc, wireArgs, q, exportDesc(resolver)));
     }
     for (Runnable r : after) r.run();
+    if (answer != null) answer.sendQueued(); // sent to it while it waited for a session: now pipelined
   }
 
   /** Pipelines op:get, op:index or op:untag to a promise in this session. */
   void sendPick(Record subject, String op, Object operand, LocalPromise derived) {
     long q = questions.ask(this, derived);
     write(Record.of("op:" + op, subject, operand, q));
+    derived.sendQueued();
     derived.wantSettlement();
   }
 

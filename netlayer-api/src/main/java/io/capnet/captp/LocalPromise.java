@@ -25,6 +25,10 @@ final class LocalPromise extends RefImpl implements Promise {
   private Object value; // FULFILLED: the value; BROKEN: the reason; FORWARDED: the LocalPromise
   private List<Object[]> queued; // {args, answer} waiting for settlement
   private List<BiConsumer<Object, Object>> settleReactions;
+  /** PENDING: a promise for the same value, already asked of a peer; what we are sent goes there. */
+  private LocalPromise through;
+  /** {args, answer} sent through {@code through}, kept until it answers, to send again if it is lost. */
+  private List<Object[]> sentThrough;
 
   /** Where pipelined messages go while this promise is unsettled; null when local only. */
   CaptpSession remoteSession;
@@ -100,12 +104,70 @@ final class LocalPromise extends RefImpl implements Promise {
       case PENDING -> {
         if (remoteSession != null && remoteSession.isAlive()) {
           remoteSession.sendDeliver(remoteDesc, args, answer);
+        } else if (through != null && through.brokenReason() == null) {
+          sendThrough(args, answer);
         } else {
           if (queued == null) queued = new ArrayList<>();
           queued.add(new Object[] {args, answer});
         }
       }
     }
+  }
+
+  /**
+   * Pipelines what this pending promise is sent to {@code answer}, a question whose answer will
+   * settle it (an enliven's fetch): the sends go out behind the question, not after its answer.
+   */
+  void pipelineThrough(LocalPromise answer) {
+    if (state != State.PENDING) return;
+    through = answer;
+    sendQueued();
+  }
+
+  /**
+   * Stops {@link #pipelineThrough}: its question went down with a session that lost crossed
+   * hellos and will be asked again, so what went through it waits to be sent again too.
+   */
+  void stopPipelining() {
+    through = null;
+    List<Object[]> again = sentThrough;
+    sentThrough = null;
+    if (again != null) for (Object[] m : again) deliver(castArgs(m[0]), (LocalPromise) m[1]);
+  }
+
+  // Each answer follows a hop of its own, so that a hop lost to crossed hellos can be replaced.
+  private void sendThrough(List<Object> args, LocalPromise answer) {
+    if (sentThrough == null) sentThrough = new ArrayList<>();
+    sentThrough.add(new Object[] {args, answer});
+    LocalPromise hop = answer == null ? null : new LocalPromise(peer);
+    if (answer != null) answer.follow(hop);
+    through.deliver(args, hop);
+  }
+
+  /** Pipelines through {@code hop} and settles as it does, unless it is lost to crossed hellos. */
+  private void follow(LocalPromise hop) {
+    pipelineThrough(hop);
+    hop.onSettled((v, broken) -> {
+      if (through != hop) return; // sent again meanwhile: a newer hop stands for this promise
+      if (broken != null && lostToCrossedHellos(broken)) stopPipelining(); // whoever sent it sends it again
+      else if (broken != null) breakWith(broken);
+      else resolve(v);
+    });
+  }
+
+  static boolean lostToCrossedHellos(Object reason) {
+    return reason instanceof OcapnError e && String.valueOf(e.message()).contains("crossed hellos");
+  }
+
+  /**
+   * Sends what waited for this promise to have somewhere to go: a session that has just asked
+   * its question ({@code remoteSession}), or a promise to pipeline through.
+   */
+  void sendQueued() {
+    List<Object[]> q = queued;
+    if (q == null || state != State.PENDING) return;
+    queued = null;
+    for (Object[] m : q) deliver(castArgs(m[0]), (LocalPromise) m[1]);
   }
 
   /** Settles with {@code v}, or follows it when it is a promise. Ignored once settled. */
@@ -124,6 +186,8 @@ final class LocalPromise extends RefImpl implements Promise {
       }
       state = State.FORWARDED;
       value = end;
+      through = null;
+      sentThrough = null;
       detachRemote();
       List<Object[]> q = queued;
       queued = null;
@@ -151,6 +215,13 @@ final class LocalPromise extends RefImpl implements Promise {
   }
 
   private void settled() {
+    through = null;
+    List<Object[]> sent = sentThrough;
+    sentThrough = null;
+    if (state == State.BROKEN && sent != null) {
+      // Not asked again: what followed a hop lost with its session breaks as this promise did.
+      for (Object[] m : sent) if (m[1] != null) ((LocalPromise) m[1]).breakWith(value);
+    }
     detachRemote();
     List<Object[]> q = queued;
     queued = null;

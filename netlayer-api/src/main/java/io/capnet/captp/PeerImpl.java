@@ -412,10 +412,13 @@ final class PeerImpl implements Peer {
       }
       LocalPromise attempt = new LocalPromise(this);
       new RemoteTarget(this, s, 0).deliver(List.of(new Symbol("fetch"), sturdyref.swissNumber()), attempt);
+      result.pipelineThrough(attempt); // sends to the enlivened object go out right behind the fetch
       attempt.onSettled((value, broken) -> {
         if (broken == null) {
           result.resolve(value);
         } else if (retries > 0 && s.lostCrossedHellos()) {
+          // What was pipelined went down with that session: it goes again behind the new fetch.
+          result.stopPipelining();
           fetch(sturdyref, result, retries - 1);
         } else {
           result.breakWith(broken);

@@ -64,4 +64,32 @@ class CrossedHellosTest {
     assertThat(fetch.field(1)).isEqualTo(List.of(new Symbol("fetch"), Bytes.fromHex("41414141")));
     assertThat(server.sessions()).hasSize(1);
   }
+
+  @Test
+  void aSendPipelinedBehindAFetchOnTheLosingSessionGoesAgainOnTheWinner() throws Exception {
+    server = Peer.builder().name("server").netlayer(net.netlayer("server"))
+        .limits(SessionLimits.DEFAULT.withAbortLinger(java.time.Duration.ofMillis(100))).build();
+    net.netlayer("fake").accept(c -> dialledIn.add((QueueNetwork.Pipe) c));
+    Promise greeter = server.enliven("ocapn://fake.memory/s/AAAA");
+    Promise reply = greeter.send("greet", "you");
+    FakePeer outbound = new FakePeer(dialledIn.poll(10, TimeUnit.SECONDS), "fake");
+    outbound.theirHello();
+    outbound.send(outbound.startSession());
+    long lostFetch = (Long) outbound.expect("op:deliver").field(2);
+    assertThat(outbound.expect("op:deliver").field(0)).isEqualTo(Record.of("desc:answer", lostFetch));
+
+    // The fake's own dial won on its side: it aborts the server's session and comes in.
+    outbound.send(Record.of("op:abort", "crossed hellos: the other session between these peers won"));
+    FakePeer inbound = new FakePeer(net.dial("server"), "fake");
+    inbound.hello();
+    Record fetch = inbound.expect("op:deliver");
+    assertThat(fetch.field(1)).isEqualTo(List.of(new Symbol("fetch"), Bytes.fromHex("41414141")));
+    Record greet = inbound.expect("op:deliver");
+    assertThat(greet.field(0)).isEqualTo(Record.of("desc:answer", fetch.field(2)));
+    assertThat(greet.field(1)).isEqualTo(List.of(new Symbol("greet"), "you"));
+    long resolver = (Long) ((Record) greet.field(3)).field(0);
+    inbound.send(Record.of("op:deliver", Record.of("desc:export", resolver), List.of(new Symbol("fulfill"), "hello"),
+        false, false));
+    assertThat(reply.future().get(10, TimeUnit.SECONDS)).isEqualTo("hello");
+  }
 }
