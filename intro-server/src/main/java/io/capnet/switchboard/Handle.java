@@ -29,8 +29,17 @@ final class Handle implements Handler {
     this.out = out;
   }
 
+  /** No handle method takes a descriptor: any sent along (an extra argument) is closed. */
   @Override
   public Object handle(List<Object> args) throws Exception {
+    try {
+      return dispatch(args);
+    } finally {
+      io.capnet.value.Descriptor.closeAllIn(args);
+    }
+  }
+
+  private Object dispatch(List<Object> args) throws Exception {
     if (args.isEmpty() || !(args.get(0) instanceof Symbol method)) {
       throw Errors.invalid("a handle takes a method symbol first");
     }

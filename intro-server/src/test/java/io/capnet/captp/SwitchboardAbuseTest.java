@@ -161,4 +161,106 @@ class SwitchboardAbuseTest {
   private static FileDescriptor devNull() throws IOException {
     return new java.io.FileOutputStream("/dev/null").getFD();
   }
+
+  /** Sends {@code message} with {@code n} fresh /dev/null descriptors in it as Descriptor values. */
+  private static void sendWithDescriptors(Connection c, int n, java.util.function.Function<List<Object>, Object> message)
+      throws IOException {
+    List<Object> descs = new ArrayList<>();
+    for (int i = 0; i < n; i++) descs.add(Descriptor.adopt(devNull()));
+    List<Descriptor> attached = new ArrayList<>();
+    byte[] body = Codec.cbor().encode(message.apply(descs), io.capnet.codec.EncodeContext.attachingTo(attached));
+    c.send(body, attached);
+    c.flush();
+    attached.forEach(Descriptor::close); // ours; the daemon holds its own copies, or nothing
+  }
+
+  @Test
+  void descriptorsInMessagesSentBeforeStartSessionAreAllClosed() throws Exception {
+    // The attack of issue 12 #1: no handle needed, only a connection to the socket.
+    long baseline = openFds();
+    for (int conn = 0; conn < 2; conn++) {
+      try (Connection c = rawConnection(UnixLimits.DEFAULT)) {
+        for (int i = 0; i < 100; i++) {
+          try {
+            sendWithDescriptors(c, 16, d -> Record.of("op:deliver", Record.of("desc:export", 0L), d, false, false));
+          } catch (IOException e) {
+            break; // the daemon has closed: what it already read is what counts
+          }
+        }
+        assertThat(abortReason(c)).startsWith("expected op:start-session first");
+      }
+    }
+    assertDaemonCarriesOn(baseline);
+  }
+
+  @Test
+  void descriptorsInAMessageToAForgedExportAreClosed() throws Exception {
+    long baseline = openFds();
+    try (Connection c = rawConnection(UnixLimits.DEFAULT)) {
+      hello(c);
+      sendWithDescriptors(c, 16, d -> Record.of("op:deliver", Record.of("desc:export", 77L), d, false, false));
+      assertThat(abortReason(c)).contains("77");
+    }
+    assertDaemonCarriesOn(baseline);
+  }
+
+  @Test
+  void descriptorsInFetchArgumentsAreClosedAndTheSessionGoesOn() throws Exception {
+    long baseline = openFds();
+    try (Connection c = rawConnection(UnixLimits.DEFAULT)) {
+      hello(c);
+      for (int i = 0; i < 50; i++) {
+        sendWithDescriptors(c, 16, d -> {
+          List<Object> args = new ArrayList<>(List.of(new io.capnet.value.Symbol("fetch"),
+              io.capnet.value.Bytes.of((byte) 1)));
+          args.addAll(d);
+          return Record.of("op:deliver-only", Record.of("desc:export", 0L), args);
+        });
+      }
+      c.send(Codec.cbor().encode(Record.of("op:abort", "done")), List.of());
+      c.flush();
+    }
+    assertDaemonCarriesOn(baseline);
+  }
+
+  @Test
+  void descriptorsInMessagesThatArriveAfterTheSessionEndedAreClosed() throws Exception {
+    long baseline = openFds();
+    try (Connection c = rawConnection(UnixLimits.DEFAULT)) {
+      hello(c);
+      // A forged position ends the session; the frames behind it are drained while it lingers.
+      c.send(Codec.cbor().encode(Record.of("op:deliver-only", Record.of("desc:export", 99L), List.of())), List.of());
+      for (int i = 0; i < 50; i++) {
+        try {
+          sendWithDescriptors(c, 16, d -> Record.of("op:deliver-only", Record.of("desc:export", 0L), d));
+        } catch (IOException e) {
+          break;
+        }
+      }
+      assertThat(abortReason(c)).contains("99");
+    }
+    assertDaemonCarriesOn(baseline);
+  }
+
+  @Test
+  void descriptorsSentAsExtraArgumentsToAHandleAreClosed() throws Exception {
+    long baseline = openFds();
+    try (Connection c = rawConnection(UnixLimits.DEFAULT)) {
+      hello(c);
+      // The connection's own handle, fetched at answer 1, then sent descriptors where none belong.
+      c.send(Codec.cbor().encode(Record.of("op:deliver", Record.of("desc:export", 0L),
+          List.of(new io.capnet.value.Symbol("fetch"), io.capnet.unix.SwitchboardProtocol.CONNECTION_HANDLE), 1L,
+          false)), List.of());
+      for (int i = 0; i < 20; i++) {
+        sendWithDescriptors(c, 8, d -> {
+          List<Object> args = new ArrayList<>(List.of(new io.capnet.value.Symbol("rights")));
+          args.addAll(d);
+          return Record.of("op:deliver-only", Record.of("desc:answer", 1L), args);
+        });
+      }
+      c.send(Codec.cbor().encode(Record.of("op:abort", "done")), List.of());
+      c.flush();
+    }
+    assertDaemonCarriesOn(baseline);
+  }
 }

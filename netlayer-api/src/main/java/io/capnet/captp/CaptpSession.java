@@ -188,6 +188,7 @@ final class CaptpSession implements SessionInfo, Link.Receiver, OpReader.Handler
       if (started && message instanceof Record r && r.label() instanceof Symbol op) learnDialect(op.name(), r);
       OpReader.read(message, started, this);
     } catch (ProtocolException e) {
+      Descriptor.closeAllIn(message); // refused before any handler could take them
       die(e.getMessage(), true);
     }
   }
@@ -362,7 +363,16 @@ final class CaptpSession implements SessionInfo, Link.Receiver, OpReader.Handler
 
   // ---------------------------------------------------------------- the bootstrap object
 
+  /** The bootstrap object keeps no descriptor it is sent: each is closed once it has answered. */
   private Object bootstrap(List<Object> args) {
+    try {
+      return bootstrapMethod(args);
+    } finally {
+      Descriptor.closeAllIn(args);
+    }
+  }
+
+  private Object bootstrapMethod(List<Object> args) {
     if (args.isEmpty() || !(args.get(0) instanceof Symbol method)) {
       throw broken("the bootstrap object takes 'fetch, 'deposit-gift or 'withdraw-gift");
     }

@@ -27,6 +27,7 @@ final class LocalObject extends RefImpl {
   @Override
   void deliver(List<Object> args, LocalPromise answer) {
     if (revoked.reason() != null) {
+      io.capnet.value.Descriptor.closeAllIn(args); // nobody will take them
       if (answer != null) answer.breakWith(revoked.reason());
       return;
     }
@@ -34,10 +35,13 @@ final class LocalObject extends RefImpl {
     try {
       result = handler.handle(args);
     } catch (BrokenException e) {
+      // A handler that refuses a message takes none of its descriptors (a facet's refusal, say).
+      io.capnet.value.Descriptor.closeAllIn(args);
       if (answer != null) answer.breakWith(e.reason());
       else PeerImpl.LOG.log(System.Logger.Level.INFO, "a message that wanted no answer was refused: " + e.reason());
       return;
     } catch (Exception | StackOverflowError e) {
+      io.capnet.value.Descriptor.closeAllIn(args);
       if (answer != null) answer.breakWith(errorFor(e));
       else PeerImpl.LOG.log(System.Logger.Level.WARNING, "a handler failed on a message that wanted no answer", e);
       return;

@@ -92,13 +92,15 @@ final class LocalPromise extends RefImpl implements Promise {
       case FULFILLED -> {
         if (value instanceof RefImpl r) {
           r.deliver(args, answer);
-        } else if (answer != null) {
-          answer.breakWith(new OcapnError(
+        } else {
+          io.capnet.value.Descriptor.closeAllIn(args);
+          if (answer != null) answer.breakWith(new OcapnError(
               "cannot deliver a message to a promise fulfilled with "
                   + Values.typeOf(value).name().toLowerCase() + ", not an object"));
         }
       }
       case BROKEN -> {
+        io.capnet.value.Descriptor.closeAllIn(args);
         if (answer != null) answer.breakWith(value);
       }
       case PENDING -> {
