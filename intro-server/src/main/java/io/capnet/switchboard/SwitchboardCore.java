@@ -473,7 +473,7 @@ final class SwitchboardCore {
     var deadline = timer.schedule(() -> peer.execute(timeout), callDeadline.toMillis(), TimeUnit.MILLISECONDS);
     call.future().whenComplete((ok, failure) -> {
       if (settled[0]) {
-        if (ok instanceof Descriptor late) late.close();
+        Descriptor.closeAllIn(ok); // a late answer: a bare socket, or [socket, labels] from an egress
         return;
       }
       settled[0] = true;

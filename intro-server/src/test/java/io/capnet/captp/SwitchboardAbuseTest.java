@@ -263,4 +263,40 @@ class SwitchboardAbuseTest {
     }
     assertDaemonCarriesOn(baseline);
   }
+
+  @Test
+  void aConnectThatWantsNoAnswerLeavesNoSocketEndInTheDaemonAndTheServerSeesItsEnd() throws Exception {
+    java.util.concurrent.BlockingQueue<Switchboard.Introduction> arrived = new java.util.concurrent.LinkedBlockingQueue<>();
+    long baseline = openFds();
+    try (Switchboard server = Switchboard.open(daemon.socketPath())) {
+      server.serve(Labels.of("svc", "probe"), arrived::add);
+      try (Connection c = rawConnection(UnixLimits.DEFAULT)) {
+        hello(c);
+        c.send(Codec.cbor().encode(Record.of("op:deliver", Record.of("desc:export", 0L),
+            List.of(new io.capnet.value.Symbol("fetch"), io.capnet.unix.SwitchboardProtocol.CONNECTION_HANDLE), 1L,
+            false)), List.of());
+        // Nobody will receive the client's end of the pair.
+        c.send(Codec.cbor().encode(Record.of("op:deliver-only", Record.of("desc:answer", 1L),
+            List.of(new io.capnet.value.Symbol("connect"), java.util.Map.of("svc", "probe")))), List.of());
+        c.flush();
+        Switchboard.Introduction intro = arrived.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(intro).as("the server is introduced").isNotNull();
+        try (Descriptor end = intro.socket(); java.nio.channels.SocketChannel ch = org.newsclub.net.unix.FileDescriptorCast
+            .using(end.fileDescriptor()).as(java.nio.channels.SocketChannel.class)) {
+          ch.configureBlocking(true);
+          var read = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+              return ch.read(ByteBuffer.allocate(16));
+            } catch (IOException e) {
+              return -2;
+            }
+          });
+          assertThat(read.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("the other end is closed: EOF").isEqualTo(-1);
+        }
+        c.send(Codec.cbor().encode(Record.of("op:abort", "done")), List.of());
+        c.flush();
+      }
+    }
+    assertDaemonCarriesOn(baseline);
+  }
 }

@@ -13,6 +13,7 @@ final class AnswerTable {
   private final PeerImpl peer;
   private final int maxOutstanding;
   private int outstanding;
+  private boolean cleared; // the session ended
 
   AnswerTable(PeerImpl peer, int maxOutstanding) {
     this.peer = peer;
@@ -29,7 +30,10 @@ final class AnswerTable {
     }
     LocalPromise answer = new LocalPromise(peer);
     outstanding++;
-    answer.onSettled((v, e) -> outstanding--);
+    answer.onSettled((v, e) -> {
+      outstanding--;
+      if (cleared && v != null) io.capnet.value.Descriptor.closeAllIn(v); // settled after the session ended
+    });
     if (position >= 0) byPosition.put(position, answer);
     return answer;
   }
@@ -43,12 +47,23 @@ final class AnswerTable {
 
   /** {@code op:gc-answer}: the peer forgot its question at {@code position}. */
   void forget(long position) throws ProtocolException {
-    if (byPosition.remove(position) == null) {
+    LocalPromise gone = byPosition.remove(position);
+    if (gone == null) {
       throw new ProtocolException("op:gc-answer of answer position " + position + ", which is not in use");
     }
+    closeUnsent(gone);
   }
 
+  /** The session ended: answers no one can fetch now let go of their descriptors. */
   void clear() {
+    cleared = true;
+    for (LocalPromise p : byPosition.values()) closeUnsent(p);
     byPosition.clear();
+  }
+
+  // A descriptor sent to the peer was closed on sending; one still here reached no one.
+  private static void closeUnsent(LocalPromise p) {
+    Object v = p.fulfilledValue();
+    if (v != null) io.capnet.value.Descriptor.closeAllIn(v);
   }
 }

@@ -294,7 +294,10 @@ final class CaptpSession implements SessionInfo, Link.Receiver, OpReader.Handler
     if (resolveMe != null) {
       RefImpl resolver = resolveMe;
       answer.onSettled((value, broken) -> {
-        if (state == State.DEAD) return;
+        if (state == State.DEAD) { // the asker is gone: what it would have been sent goes nowhere
+          if (value != null) Descriptor.closeAllIn(value);
+          return;
+        }
         resolver.deliver(broken == null ? List.of(new Symbol("fulfill"), value)
             : List.of(new Symbol("break"), broken), null);
       });

@@ -47,6 +47,18 @@ final class LocalObject extends RefImpl {
       return;
     }
     if (answer != null) answer.resolve(result == null ? io.capnet.value.Null.NULL : result);
+    else discard(result);
+  }
+
+  /** A result nobody asked for: the descriptors in it, now or once it settles, reach no one. */
+  static void discard(Object result) {
+    if (result instanceof LocalPromise p) {
+      p.onSettled((value, broken) -> {
+        if (value != null) io.capnet.value.Descriptor.closeAllIn(value);
+      });
+    } else if (!(result instanceof RefImpl)) {
+      io.capnet.value.Descriptor.closeAllIn(result);
+    }
   }
 
   /** Revocable objects (caretakers) can break; once broken they refuse every message. */

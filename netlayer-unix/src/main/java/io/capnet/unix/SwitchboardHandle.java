@@ -70,12 +70,19 @@ final class SwitchboardHandle implements Switchboard {
     return introduction(SwitchboardClient.await(ref.send("connect", labels.toValue())));
   }
 
+  /** The answer to connect; a malformed one is refused and every descriptor in it closed. */
   static Introduction introduction(Object answer) throws SwitchboardException {
     if (!(answer instanceof List<?> l) || l.size() != 2 || !(l.get(0) instanceof Descriptor fd)) {
-      throw new SwitchboardException(SwitchboardException.Code.UNKNOWN, "connect answered " + answer
-          + ", not [socket labels]");
+      Descriptor.closeAllIn(answer);
+      throw new SwitchboardException(SwitchboardException.Code.UNKNOWN, "connect answered "
+          + io.capnet.value.Values.describe(answer, 200) + ", not [socket labels]");
     }
-    return new Introduction(fd, Labels.fromValue(l.get(1), "connection labels"));
+    try {
+      return new Introduction(fd, Labels.fromValue(l.get(1), "connection labels"));
+    } catch (RuntimeException e) {
+      fd.close();
+      throw e;
+    }
   }
 
   @Override
