@@ -87,27 +87,40 @@ final class IngressAcceptCommand implements Callable<Integer> {
           }
         });
         while (true) {
+          java.nio.channels.Channel accepted;
+          try {
+            accepted = inet != null ? inet.accept() : unix.accept();
+          } catch (IOException e) {
+            if (lost.get() != null) break;
+            err.println("capnet ingress-accept: accept failed: " + e.getMessage());
+            err.flush();
+            Thread.sleep(50);
+            continue;
+          }
           Descriptor socket;
           Labels connection;
           try {
-            if (inet != null) {
-              SocketChannel c = inet.accept();
+            if (accepted instanceof AFUNIXSocketChannel u) { // before SocketChannel: it is one too
+              connection = labels.merge(Labels.of("address_family", "unix"));
+              socket = SocketDescriptors.of(UnixSockets.adopt(u));
+            } else {
+              SocketChannel c = (SocketChannel) accepted;
               InetSocketAddress client = (InetSocketAddress) c.getRemoteAddress();
               InetSocketAddress server = (InetSocketAddress) c.getLocalAddress();
               connection = labels.merge(Labels.of("address_family", where.family(),
                   "client_address", client.getAddress().getHostAddress(), "client_port", Integer.toString(client.getPort()),
                   "server_address", server.getAddress().getHostAddress(), "server_port", Integer.toString(server.getPort())));
               socket = SocketDescriptors.of(c);
-            } else {
-              AFUNIXSocketChannel c = unix.accept();
-              connection = labels.merge(Labels.of("address_family", "unix"));
-              socket = SocketDescriptors.of(UnixSockets.adopt(c));
             }
-          } catch (IOException e) {
-            if (lost.get() != null) break;
-            err.println("capnet ingress-accept: accept failed: " + e.getMessage());
+          } catch (IOException | RuntimeException e) {
+            // A client that reset before we looked at it, say: it alone is dropped, not the loop.
+            try {
+              accepted.close();
+            } catch (IOException ignored) {
+              // it is gone either way
+            }
+            err.println("capnet ingress-accept: dropped a connection: " + e.getMessage());
             err.flush();
-            Thread.sleep(50);
             continue;
           }
           Labels asked = connection;
@@ -135,7 +148,7 @@ final class IngressAcceptCommand implements Callable<Integer> {
         err.println("forwarded " + connection.toJson());
         err.flush();
       }
-    } catch (SwitchboardException e) {
+    } catch (SwitchboardException | RuntimeException e) {
       socket.close();
       synchronized (err) {
         err.println("capnet ingress-accept: could not forward " + labels.toJson() + ": " + e.getMessage());

@@ -99,7 +99,7 @@ public final class FederationEndpoint implements AutoCloseable {
             p.socket().close();
           }
         }, claimWithin.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.log(Level.INFO, "federated connect from " + designator + ": " + intro.labels());
+        LOG.log(Level.INFO, "federated connect from " + designator + ": " + intro.labels().toLogString());
         answer.fulfill(List.of(token, intro.labels().toValue()));
       } catch (SwitchboardException e) {
         answer.breakWith(new io.capnet.value.OcapnError(e.getMessage()));

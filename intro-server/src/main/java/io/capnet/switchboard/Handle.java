@@ -29,13 +29,21 @@ final class Handle implements Handler {
     this.out = out;
   }
 
-  /** No handle method takes a descriptor: any sent along (an extra argument) is closed. */
+  /**
+   * Only ingress takes a descriptor (its socket, argument 1, which it hands on); any other sent
+   * along, an extra argument say, is closed once the method has answered.
+   */
   @Override
   public Object handle(List<Object> args) throws Exception {
     try {
       return dispatch(args);
     } finally {
-      io.capnet.value.Descriptor.closeAllIn(args);
+      boolean ingress = !args.isEmpty() && args.get(0) instanceof Symbol m && m.name().equals("ingress");
+      for (int i = 0; i < args.size(); i++) {
+        if (!(ingress && i == 1 && args.get(1) instanceof io.capnet.value.Descriptor)) {
+          io.capnet.value.Descriptor.closeAllIn(args.get(i));
+        }
+      }
     }
   }
 

@@ -216,7 +216,7 @@ final class SwitchboardCore {
     }
     Resolver r = new Resolver(nextId++, keys, h.in, server(resolverValue), timer, callDeadline, peer);
     resolvers.put(r.id, r);
-    LOG.log(Level.INFO, "resolver #" + r.id + " registered for " + keys + " " + h.in);
+    LOG.log(Level.INFO, "resolver #" + r.id + " registered for " + keys + " " + h.in.toLogString());
     r.ref.whenBroken(reason -> {
       if (resolvers.remove(r.id) != null) LOG.log(Level.INFO, "resolver #" + r.id + " departed: its session ended");
     });
@@ -263,7 +263,7 @@ final class SwitchboardCore {
     Labels labels = union(chosen, credentials(SERVER_UID, SERVER_GID, SERVER_PID), "serve labels");
     Target t = new Target(nextId++, kind, chosen, labels, server);
     targets.put(t.id, t);
-    LOG.log(Level.INFO, kind.word + " #" + t.id + " registered " + labels);
+    LOG.log(Level.INFO, kind.word + " #" + t.id + " registered " + labels.toLogString());
     announce("registered", t);
     server.whenBroken(reason -> depart(t, "its session ended: " + reason));
     Methods.Builder m = Methods.builder()
@@ -283,7 +283,7 @@ final class SwitchboardCore {
     if (t.gone) return;
     t.gone = true;
     targets.remove(t.id);
-    LOG.log(Level.INFO, t.kind.word + " #" + t.id + " departed (" + why + ") " + t.labels);
+    LOG.log(Level.INFO, t.kind.word + " #" + t.id + " departed (" + why + ") " + t.labels.toLogString());
     announce("departed", t);
   }
 
@@ -401,17 +401,17 @@ final class SwitchboardCore {
     Labels shown = effective.without(CLIENT_RESERVED);
     String who = ingressSocket == null ? "connect " : "ingress ";
     if (ingressSocket != null && matches.removeIf(t -> t.kind == Kind.EGRESS) && matches.isEmpty()) {
-      LOG.log(Level.INFO, who + effective + " refused: only an egress matches");
+      LOG.log(Level.INFO, who + effective.toLogString() + " refused: only an egress matches");
       throw Errors.denied("labels " + shown + " match only an egress, and an ingress may never reach an egress");
     }
     if (matches.isEmpty()) {
-      LOG.log(Level.INFO, who + effective + " refused: no server matches");
+      LOG.log(Level.INFO, who + effective.toLogString() + " refused: no server matches");
       throw Errors.of(Code.NOT_FOUND, "no server matches " + shown);
     }
     if (matches.size() > 1) {
       Set<String> apart = matches.get(0).labels.keysDifferingFrom(matches.get(1).labels);
       apart.removeAll(SERVER_CREDENTIALS);
-      LOG.log(Level.INFO, who + effective + " refused: " + matches.size() + " servers match");
+      LOG.log(Level.INFO, who + effective.toLogString() + " refused: " + matches.size() + " servers match");
       throw Errors.of(Code.AMBIGUOUS, "labels " + shown + " match " + matches.size()
           + " servers; add one of the labels that tell them apart: " + apart);
     }
@@ -427,7 +427,7 @@ final class SwitchboardCore {
       case SERVER -> t.server.send("incoming", ingressSocket != null ? ingressSocket : pair[0], connection.toValue());
       case EGRESS -> t.server.send("connect", connection.toValue());
     };
-    String what = who + connection + " to " + t.kind.word + " #" + t.id;
+    String what = who + connection.toLogString() + " to " + t.kind.word + " #" + t.id;
     return withDeadline(t, call, what, ok -> {
       if (ingressSocket != null) return connection.toValue();
       if (t.kind == Kind.SERVER) return List.of(pair[1], connection.toValue());
@@ -498,8 +498,10 @@ final class SwitchboardCore {
     return answer.promise();
   }
 
+  /** A server's reason, cut: it goes into log lines and to the client, and the server chose it. */
   private static String reasonText(Object reason) {
-    return reason instanceof io.capnet.value.OcapnError e ? e.message() : String.valueOf(reason);
+    String text = reason instanceof io.capnet.value.OcapnError e ? e.message() : io.capnet.value.Values.describe(reason, 200);
+    return text.length() <= 200 ? text : text.substring(0, 200) + "\u2026(" + text.length() + " chars)";
   }
 
   List<Object> list(Handle h, Object filterValue) {

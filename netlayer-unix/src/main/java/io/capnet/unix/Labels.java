@@ -164,6 +164,29 @@ public final class Labels {
     return w.toString();
   }
 
+  /** Longest label value a log line shows whole; longer ones are cut, so logs do not grow with a client. */
+  public static final int LOG_VALUE_CHARS = 64;
+
+  /**
+   * As {@link #toJson()}, with each value over {@link #LOG_VALUE_CHARS} characters cut and marked
+   * with its length: {@code "aaaa…(1024 chars)"}. For log lines, never for the wire.
+   */
+  public String toLogString() {
+    StringWriter w = new StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(w)) {
+      g.writeStartObject();
+      for (var e : map.entrySet()) {
+        String v = e.getValue();
+        g.writeStringField(e.getKey(), v.length() <= LOG_VALUE_CHARS ? v
+            : v.substring(0, LOG_VALUE_CHARS) + "\u2026(" + v.length() + " chars)");
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return w.toString();
+  }
+
   public SortedMap<String, String> asMap() {
     return map;
   }
