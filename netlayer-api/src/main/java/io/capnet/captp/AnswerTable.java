@@ -12,12 +12,14 @@ final class AnswerTable {
   private final Map<Long, LocalPromise> byPosition = new HashMap<>();
   private final PeerImpl peer;
   private final int maxOutstanding;
+  private final int maxInUse;
   private int outstanding;
   private boolean cleared; // the session ended
 
-  AnswerTable(PeerImpl peer, int maxOutstanding) {
+  AnswerTable(PeerImpl peer, int maxOutstanding, int maxInUse) {
     this.peer = peer;
     this.maxOutstanding = maxOutstanding;
+    this.maxInUse = maxInUse;
   }
 
   /** A promise for a question the peer asked, at {@code position} (or at none when -1). */
@@ -27,6 +29,10 @@ final class AnswerTable {
     }
     if (outstanding >= maxOutstanding) {
       throw new ProtocolException("more than " + maxOutstanding + " outstanding questions in one session");
+    }
+    if (position >= 0 && byPosition.size() >= maxInUse) {
+      throw new ProtocolException("more than " + maxInUse + " answer positions in use; op:gc-answers frees them"
+          + " (maxAnswers)");
     }
     LocalPromise answer = new LocalPromise(peer);
     outstanding++;

@@ -103,7 +103,7 @@ final class CaptpSession implements SessionInfo, Link.Receiver, OpReader.Handler
     this.limits = peer.limits;
     this.dialect = peer.dialect;
     this.exports = new ExportTable(new LocalObject(peer, this::bootstrap));
-    this.answers = new AnswerTable(peer, limits.maxOutstandingQuestions());
+    this.answers = new AnswerTable(peer, limits.maxOutstandingQuestions(), limits.maxAnswers());
   }
 
   /** In the vat: move the connection onto the vat's loop, then say hello. */
@@ -286,6 +286,14 @@ final class CaptpSession implements SessionInfo, Link.Receiver, OpReader.Handler
     RefImpl target = (RefImpl) unmarshal(targetDesc);
     List<Object> args = unmarshalArgs(wireArgs);
     RefImpl resolveMe = resolverDesc == null ? null : (RefImpl) unmarshal(resolverDesc);
+    if (target instanceof LocalPromise p && p.shortened().queuesLocally()) {
+      try {
+        holdUntilSettled(p.shortened(), Held.DELIVERY);
+      } catch (ProtocolException e) {
+        Descriptor.closeAllIn(args);
+        throw e;
+      }
+    }
     if (answerPosition < 0 && resolveMe == null) {
       target.deliver(args, null);
       return;
@@ -315,12 +323,37 @@ final class CaptpSession implements SessionInfo, Link.Receiver, OpReader.Handler
     RefImpl subject = (RefImpl) unmarshal(targetDesc);
     RefImpl listener = (RefImpl) unmarshal(listenerDesc);
     if (subject instanceof LocalPromise p) {
+      if (!p.isSettled() && p.shortened().remoteSession == null) holdUntilSettled(p.shortened(), Held.LISTENER);
       p.onSettled((value, broken) -> notify(listener, value, broken));
     } else if (subject instanceof LocalObject o && (o.isRevoked() || o.revocable())) {
+      if (!o.isRevoked()) {
+        hold(Held.LISTENER);
+        o.onBroken(reason -> held[Held.LISTENER.ordinal()]--);
+      }
       o.onBroken(reason -> notify(listener, null, reason));
     } else {
       notify(listener, subject, null);
     }
+  }
+
+  /** What the peer can leave waiting on our promises and caretakers, each with its limit. */
+  private enum Held { DELIVERY, LISTENER }
+
+  private final int[] held = new int[Held.values().length];
+
+  private void hold(Held what) throws ProtocolException {
+    int max = what == Held.DELIVERY ? limits.maxQueuedDeliveries() : limits.maxListeners();
+    if (held[what.ordinal()] >= max) {
+      throw new ProtocolException(what == Held.DELIVERY
+          ? "more than " + max + " messages queued on promises that have not settled (maxQueuedDeliveries)"
+          : "more than " + max + " op:listen waiting on promises or caretakers (maxListeners)");
+    }
+    held[what.ordinal()]++;
+  }
+
+  private void holdUntilSettled(LocalPromise p, Held what) throws ProtocolException {
+    hold(what);
+    p.onSettled((v, b) -> held[what.ordinal()]--);
   }
 
   private void notify(RefImpl listener, Object value, Object broken) {

@@ -68,6 +68,12 @@ final class LocalPromise extends RefImpl implements Promise {
     return state == State.PENDING;
   }
 
+  /** Whether a message delivered now would wait here (no session to pipeline to). */
+  boolean queuesLocally() {
+    return state == State.PENDING && !(remoteSession != null && remoteSession.isAlive())
+        && !(through != null && through.brokenReason() == null);
+  }
+
   /** The promise at the end of the forwarding chain. */
   LocalPromise shortened() {
     LocalPromise p = this;
