@@ -93,6 +93,11 @@ final class LocalPromise extends RefImpl implements Promise {
 
   @Override
   void deliver(List<Object> args, LocalPromise answer) {
+    if (settling) { // behind the messages that waited for it
+      if (queued == null) queued = new ArrayList<>();
+      queued.add(new Object[] {args, answer});
+      return;
+    }
     switch (state) {
       case FORWARDED -> ((LocalPromise) value).deliver(args, answer);
       case FULFILLED -> {
@@ -222,7 +227,34 @@ final class LocalPromise extends RefImpl implements Promise {
     else resolve(fulfilled);
   }
 
+  /** Settled, with its queued messages and reactions still to run (in {@link #settled}'s loop). */
+  private boolean settling;
+  private static final ThreadLocal<java.util.ArrayDeque<LocalPromise>> SETTLING =
+      ThreadLocal.withInitial(java.util.ArrayDeque::new);
+  private static final ThreadLocal<boolean[]> DRAINING = ThreadLocal.withInitial(() -> new boolean[1]);
+
+  /**
+   * Runs what waited for this promise, iteratively: a promise settled by a reaction waits its
+   * turn in a queue instead of running inside it, so a chain of any length (10,000 pipelined
+   * op:gets, say) settles on a bounded stack. Messages and reactions that reach a promise while
+   * it waits its turn queue behind those already there.
+   */
   private void settled() {
+    settling = true;
+    java.util.ArrayDeque<LocalPromise> todo = SETTLING.get();
+    todo.add(this);
+    boolean[] draining = DRAINING.get();
+    if (draining[0]) return;
+    draining[0] = true;
+    try {
+      for (LocalPromise p; (p = todo.poll()) != null; ) p.runSettlement();
+    } finally {
+      draining[0] = false;
+    }
+  }
+
+  private void runSettlement() {
+    settling = false;
     through = null;
     List<Object[]> sent = sentThrough;
     sentThrough = null;
@@ -262,6 +294,11 @@ final class LocalPromise extends RefImpl implements Promise {
    * forwarding; asks a remote promise for its settlement if nobody has yet.
    */
   void onSettled(BiConsumer<Object, Object> reaction) {
+    if (settling) {
+      if (settleReactions == null) settleReactions = new ArrayList<>(2);
+      settleReactions.add(reaction);
+      return;
+    }
     switch (state) {
       case FULFILLED -> reaction.accept(value, null);
       case BROKEN -> reaction.accept(null, value);
