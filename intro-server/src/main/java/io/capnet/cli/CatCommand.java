@@ -154,7 +154,10 @@ final class CatCommand implements Callable<Integer> {
     try (socket; SocketChannel ch = FileDescriptorCast.using(socket.fileDescriptor()).as(SocketChannel.class)) {
       ch.configureBlocking(true); // the flag is shared by every copy of a socket; it may arrive non-blocking
       AtomicBoolean stopSending = new AtomicBoolean();
-      Thread upstream = Thread.ofVirtual().name("cat-upstream").start(() -> send(ch, stdin, stopSending, quitAfter));
+      // A platform thread: a virtual one would switch the shared fd to non-blocking under
+      // junixsocket, whose blocking read here then returns 0 and looks like the end.
+      Thread upstream = Thread.ofPlatform().daemon(true).name("cat-upstream")
+          .start(() -> send(ch, stdin, stopSending, quitAfter));
       OutputStream out = System.out;
       ByteBuffer buf = ByteBuffer.allocate(16384);
       try {

@@ -58,6 +58,23 @@ final class SwitchboardCommand implements Callable<Integer> {
       description = "connects waiting on one server before more are refused (default ${DEFAULT-VALUE})")
   int maxPending;
 
+  @Option(names = "--max-connections", defaultValue = "16384",
+      description = "clients connected at once, in all; more are closed as they are accepted (default ${DEFAULT-VALUE})")
+  int maxConnections;
+
+  @Option(names = "--max-connections-per-uid", defaultValue = "4096",
+      description = "clients connected at once from one uid (default ${DEFAULT-VALUE})")
+  int maxPerUid;
+
+  @Option(names = "--start-timeout-ms", defaultValue = "10000",
+      description = "how long a new connection has to send op:start-session (default ${DEFAULT-VALUE})")
+  long startTimeoutMs;
+
+  @Option(names = "--max-unstarted-per-uid", defaultValue = "64",
+      description = "connections from one uid that have not finished op:start-session; each also ends at the"
+          + " session start timeout (default ${DEFAULT-VALUE})")
+  int maxUnstartedPerUid;
+
   @Override
   public Integer call() throws InterruptedException {
     SwitchboardDaemon.Builder b = SwitchboardDaemon.builder().rootPolicy(rootPolicy);
@@ -71,6 +88,13 @@ final class SwitchboardCommand implements Callable<Integer> {
       b.maxPendingConnects(maxPending);
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("capnet switchboard: --max-pending-connects " + maxPending + ": " + e.getMessage());
+      return Capnet.USAGE;
+    }
+    try {
+      b.sessionLimits(io.capnet.captp.SessionLimits.DEFAULT.withStartTimeout(Duration.ofMillis(startTimeoutMs)));
+      b.admission(maxConnections, maxPerUid, maxUnstartedPerUid);
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("capnet switchboard: " + e.getMessage());
       return Capnet.USAGE;
     }
     try {

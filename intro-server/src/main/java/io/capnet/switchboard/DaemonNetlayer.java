@@ -46,13 +46,15 @@ final class DaemonNetlayer implements Netlayer {
     }
   }
 
-  DaemonNetlayer(AFUNIXServerSocketChannel server, PeerLocator locator, UnixLimits unixLimits,
-      SessionLimits sessionLimits) {
+  DaemonNetlayer(AFUNIXServerSocketChannel server, PeerLocator locator, UnixLimits unixLimits, Admission admission) {
     this.server = server;
     this.locator = locator;
     this.unixLimits = unixLimits;
     this.codec = Codec.cbor();
+    this.admission = admission;
   }
+
+  private final Admission admission;
 
   @Override
   public String transport() {
@@ -78,9 +80,23 @@ final class DaemonNetlayer implements Netlayer {
   private void acceptLoop() {
     AcceptLoop.run(server::accept, () -> closed, "the switchboard socket", ch -> {
       UnixSocket socket = UnixSockets.adopt(ch);
-      String who = socket.peerCredentials().map(c -> "pid " + c.pid() + " uid " + c.uid()).orElse("unknown peer");
+      var credentials = socket.peerCredentials();
+      String who = credentials.map(c -> "pid " + c.pid() + " uid " + c.uid()).orElse("unknown peer");
+      StringBuilder refusal = new StringBuilder();
+      Admission.Ticket ticket = admission.admit(credentials.map(c -> c.uid()).orElse(-1L), refusal);
+      if (ticket == null) {
+        // Said once per refusal, cut short: a flood of them must not flood the log as well.
+        LOG.log(Level.INFO, "refused a connection from " + who + ": " + refusal);
+        try {
+          socket.close();
+        } catch (IOException e) {
+          LOG.log(Level.DEBUG, "closing a refused connection", e);
+        }
+        return;
+      }
       LOG.log(Level.INFO, "connection from " + who);
-      deliver(UnixConnections.over(socket, unixLimits, codec, "switchboard client " + who));
+      deliver(new Admission.Admitted(UnixConnections.over(socket, unixLimits, codec, "switchboard client " + who),
+          ticket));
     });
   }
 

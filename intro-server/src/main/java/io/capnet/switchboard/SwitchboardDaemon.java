@@ -87,7 +87,7 @@ public final class SwitchboardDaemon implements AutoCloseable {
     }
     PeerLocator locator = socketPath == null ? PeerLocator.of(designator, "unix")
         : PeerLocator.of(designator, "unix", Map.of(SwitchboardProtocol.PATH_HINT, socketPath.toString()));
-    this.netlayer = new DaemonNetlayer(server, locator, b.unixLimits, b.sessionLimits);
+    this.netlayer = new DaemonNetlayer(server, locator, b.unixLimits, new Admission(b.admission));
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "switchboard-timer");
       t.setDaemon(true);
@@ -202,8 +202,19 @@ public final class SwitchboardDaemon implements AutoCloseable {
     private int maxPendingConnects = 64;
     private SessionLimits sessionLimits = SessionLimits.DEFAULT;
     private UnixLimits unixLimits = UnixLimits.DEFAULT;
+    private Admission.Limits admission = Admission.Limits.DEFAULT;
 
     private Builder() {}
+
+    /**
+     * Admission (spec/limits.md): at most {@code maxConnections} clients connected in all,
+     * {@code maxPerUid} from one uid, and {@code maxUnstartedPerUid} of one uid's that have not
+     * started their session; a connection over a limit is closed as it is accepted.
+     */
+    public Builder admission(int maxConnections, int maxPerUid, int maxUnstartedPerUid) {
+      this.admission = new Admission.Limits(maxConnections, maxPerUid, maxUnstartedPerUid);
+      return this;
+    }
 
     /** Listens on a new socket at {@code path}, removing a stale one; mode 0600 unless told. */
     public Builder socketPath(Path path) {

@@ -299,4 +299,24 @@ class SwitchboardAbuseTest {
     }
     assertDaemonCarriesOn(baseline);
   }
+
+  @Test
+  void aFrameOver64KiBBeforeStartSessionIsRefusedButOneAfterItIsNot() throws Exception {
+    long baseline = openFds();
+    try (Connection c = rawConnection(UnixLimits.DEFAULT)) {
+      c.send(Codec.cbor().encode(io.capnet.value.Bytes.of(new byte[100_000])), List.of());
+      c.flush();
+      assertThat(abortReason(c)).startsWith("malformed or oversized frame: value-too-large")
+          .contains("over the limit before op:start-session of 65536");
+    }
+    try (Connection c = rawConnection(UnixLimits.DEFAULT)) {
+      hello(c);
+      c.send(Codec.cbor().encode(Record.of("op:deliver-only", Record.of("desc:export", 0L),
+          List.of(new io.capnet.value.Symbol("fetch"), io.capnet.value.Bytes.of(new byte[100_000])))), List.of());
+      c.send(Codec.cbor().encode(Record.of("op:abort", "done")), List.of());
+      c.flush();
+      assertThat(abortReason(c)).as("the daemon did not abort: our own abort ended it").isNull();
+    }
+    assertDaemonCarriesOn(baseline);
+  }
 }

@@ -36,14 +36,18 @@ class LogLinesTest {
     public void close() {}
   };
 
+  private final java.util.logging.Level levelBefore = logger.getLevel();
+
   LogLinesTest() throws Exception {
     fx = new SwitchboardFixture();
     logger.addHandler(capture);
+    logger.setLevel(java.util.logging.Level.INFO); // other tests in this JVM quiet it
   }
 
   @AfterEach
   void close() throws Exception {
     logger.removeHandler(capture);
+    logger.setLevel(levelBefore);
     fx.close();
   }
 

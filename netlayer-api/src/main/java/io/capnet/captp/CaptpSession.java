@@ -276,6 +276,7 @@ final class CaptpSession implements SessionInfo, Link.Receiver, OpReader.Handler
     sessionId = SessionKeys.sessionId(ourPublicId, remotePublicId);
     if (peer.sessionStarting(this)) {
       state = State.ACTIVE;
+      if (link != null) link.sessionStarted(); // full-size frames from here on
       peer.sessionActive(this);
     }
   }

@@ -101,6 +101,8 @@ final class CborDecoder {
     this.symbols = symbols;
   }
 
+  private int itemsLeft; // of this value's maxItems
+
   Object decode(byte[] data, int offset, int length, DecodeContext ctx) throws DecodeException {
     Objects.checkFromIndexSize(offset, length, data.length);
     Objects.requireNonNull(ctx, "context");
@@ -125,6 +127,7 @@ final class CborDecoder {
     current = offset;
     context = ctx;
     sp = 0;
+    itemsLeft = limits.maxItems();
     boolean ok = false;
     try {
       Object value = item(0);
@@ -170,6 +173,9 @@ final class CborDecoder {
   private Object item(int depth) throws IOException {
     final int start = pos;
     current = start;
+    if (--itemsLeft < 0) {
+      throw error(Rule.TOO_MANY_ITEMS, start, "more than " + limits.maxItems() + " items in one value (maxItems)");
+    }
     final int ib = buf[start] & 0xff;
     switch (ib >>> 5) {
       case 0:

@@ -28,7 +28,8 @@ public final class DecodeException extends IOException {
     INTEGER_TOO_LARGE("integer-too-large"),
     MALFORMED_VALUE("malformed-value"),
     UNSUPPORTED_TYPE("unsupported-type"),
-    DESCRIPTOR_SLOT("descriptor-slot");
+    DESCRIPTOR_SLOT("descriptor-slot"),
+    TOO_MANY_ITEMS("too-many-items");
 
     private final String code;
 

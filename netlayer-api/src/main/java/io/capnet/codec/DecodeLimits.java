@@ -12,6 +12,8 @@ package io.capnet.codec;
  * @param maxByteArrayBytes the longest ByteArray
  * @param maxIntegerBits the largest Integer magnitude, in bits; bounds the CPU a peer can
  *     spend on decimal bignum parsing
+ * @param maxItems the most items in one value, counting every scalar and collection at every
+ *     depth (a traversal limit, as Cap'n Proto's): bounds the objects one frame can make us build
  */
 public record DecodeLimits(
     int maxValueBytes,
@@ -19,11 +21,12 @@ public record DecodeLimits(
     int maxCollectionLength,
     int maxStringBytes,
     int maxByteArrayBytes,
-    int maxIntegerBits) {
+    int maxIntegerBits,
+    int maxItems) {
 
   /** The defaults in {@code spec/limits.md}. */
   public static final DecodeLimits DEFAULT =
-      new DecodeLimits(16 * 1024 * 1024, 128, 1_000_000, 1024 * 1024, 16 * 1024 * 1024, 4096);
+      new DecodeLimits(16 * 1024 * 1024, 128, 1_000_000, 1024 * 1024, 16 * 1024 * 1024, 4096, 2_000_000);
 
   public DecodeLimits {
     positive("maxValueBytes", maxValueBytes);
@@ -32,6 +35,7 @@ public record DecodeLimits(
     positive("maxStringBytes", maxStringBytes);
     positive("maxByteArrayBytes", maxByteArrayBytes);
     positive("maxIntegerBits", maxIntegerBits);
+    positive("maxItems", maxItems);
   }
 
   private static void positive(String name, int v) {
@@ -39,26 +43,30 @@ public record DecodeLimits(
   }
 
   public DecodeLimits withMaxValueBytes(int v) {
-    return new DecodeLimits(v, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits);
+    return new DecodeLimits(v, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits, maxItems);
   }
 
   public DecodeLimits withMaxDepth(int v) {
-    return new DecodeLimits(maxValueBytes, v, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits);
+    return new DecodeLimits(maxValueBytes, v, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits, maxItems);
   }
 
   public DecodeLimits withMaxCollectionLength(int v) {
-    return new DecodeLimits(maxValueBytes, maxDepth, v, maxStringBytes, maxByteArrayBytes, maxIntegerBits);
+    return new DecodeLimits(maxValueBytes, maxDepth, v, maxStringBytes, maxByteArrayBytes, maxIntegerBits, maxItems);
   }
 
   public DecodeLimits withMaxStringBytes(int v) {
-    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, v, maxByteArrayBytes, maxIntegerBits);
+    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, v, maxByteArrayBytes, maxIntegerBits, maxItems);
   }
 
   public DecodeLimits withMaxByteArrayBytes(int v) {
-    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, v, maxIntegerBits);
+    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, v, maxIntegerBits, maxItems);
   }
 
   public DecodeLimits withMaxIntegerBits(int v) {
-    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, v);
+    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, v, maxItems);
+  }
+
+  public DecodeLimits withMaxItems(int v) {
+    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits, v);
   }
 }

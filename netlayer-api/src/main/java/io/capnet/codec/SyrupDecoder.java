@@ -55,8 +55,11 @@ final class SyrupDecoder {
   Object readTopLevel() throws IOException {
     int b = skipWhitespace();
     if (b < 0) return null;
+    itemsLeft = limits.maxItems();
     return value(0);
   }
+
+  private int itemsLeft; // of this value's maxItems
 
   /** Skips SP, HT, CR, LF; returns the next byte without consuming it, or -1 at the end. */
   int skipWhitespace() throws IOException {
@@ -69,6 +72,10 @@ final class SyrupDecoder {
     int b = skipWhitespace();
     long start = in.position();
     if (b < 0) throw truncated(start, "expected a value");
+    if (--itemsLeft < 0) {
+      throw new DecodeException(DecodeException.Rule.TOO_MANY_ITEMS, start, "more than " + limits.maxItems()
+          + " items in one value (maxItems)");
+    }
     switch (b) {
       case 't':
         in.read();

@@ -40,6 +40,12 @@ public abstract class ChannelLink implements Link {
   private boolean ended;
   private boolean closed;
 
+  /**
+   * The largest frame before the peer's {@code op:start-session} is accepted: a peer that has not
+   * said who it is may cost us no more than that (an {@code op:start-session} is a few hundred bytes).
+   */
+  public static final int PRE_START_FRAME_BYTES = 64 * 1024;
+
   protected ChannelLink(EventLoop loop, SelectableChannel channel, Link.Receiver receiver, FrameReader reader,
       String description) {
     this.loop = loop;
@@ -47,6 +53,12 @@ public abstract class ChannelLink implements Link {
     this.receiver = receiver;
     this.reader = reader;
     this.description = description;
+    reader.limitUntilStarted(PRE_START_FRAME_BYTES);
+  }
+
+  @Override
+  public final void sessionStarted() {
+    reader.started();
   }
 
   /** Registers with the loop; call once the subclass is ready to read. */

@@ -44,14 +44,32 @@ public final class FrameReader {
   }
 
   private final Framer framer;
-  private final long maxFrameBytes;
+  private final long fullMaxFrameBytes;
+  private long maxFrameBytes; // smaller until the session has started: see limitUntilStarted
+  private String limitName = "the limit";
   private ByteBuffer pending; // the start of an unfinished frame in [0, position), or null
   private long pendingLength = -1; // its whole length once known
   private long consumed; // stream offset of the first byte not yet cut
 
   public FrameReader(Framer framer, long maxFrameBytes) {
     this.framer = framer;
+    this.fullMaxFrameBytes = maxFrameBytes;
     this.maxFrameBytes = maxFrameBytes;
+  }
+
+  /**
+   * Bounds frames to {@code bytes} until {@link #started()}: before a peer has said who it is,
+   * one frame may cost us no more than an {@code op:start-session} needs.
+   */
+  public void limitUntilStarted(long bytes) {
+    maxFrameBytes = Math.min(fullMaxFrameBytes, bytes);
+    limitName = "the limit before op:start-session";
+  }
+
+  /** The session has started: frames may be as large as the codec's limit. */
+  public void started() {
+    maxFrameBytes = fullMaxFrameBytes;
+    limitName = "the limit";
   }
 
   /** Stream offset where the next frame starts. */
@@ -100,7 +118,7 @@ public final class FrameReader {
       long len = framer.frameLength(a, off, end - off, consumed);
       if (len > maxFrameBytes) {
         throw new DecodeException(Rule.VALUE_TOO_LARGE, consumed, "frame of " + len
-            + " bytes, over the limit of " + maxFrameBytes);
+            + " bytes, over " + limitName + " of " + maxFrameBytes);
       }
       if (len < 0 || len > end - off) {
         pendingLength = len;
@@ -131,7 +149,7 @@ public final class FrameReader {
     if (pendingLength > 0) want = Math.min(want, pendingLength);
     if (want <= b.capacity()) {
       throw new DecodeException(Rule.VALUE_TOO_LARGE, consumed, "frame of over " + b.capacity()
-          + " bytes, over the limit of " + maxFrameBytes);
+          + " bytes, over " + limitName + " of " + maxFrameBytes);
     }
     ByteBuffer g = ByteBuffer.allocate((int) want);
     b.flip();

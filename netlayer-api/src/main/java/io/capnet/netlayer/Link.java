@@ -34,6 +34,12 @@ public interface Link {
   /** Closes at once, dropping what is queued and closing its descriptors. Idempotent. */
   void close();
 
+  /**
+   * The peer's {@code op:start-session} has been accepted: frames may now be as large as the
+   * codec allows. Until then a link on the loop bounds them to {@link ChannelLink#PRE_START_FRAME_BYTES}.
+   */
+  default void sessionStarted() {}
+
   /** False once closed, by {@link #close()} or at the end of {@link #closeAfterFlush}. */
   boolean isOpen();
 
