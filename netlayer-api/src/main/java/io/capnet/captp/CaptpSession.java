@@ -748,8 +748,9 @@ final class CaptpSession implements SessionInfo, Link.Receiver, OpReader.Handler
     }
     KeyPair signingKeys = ourKeys;
     if (peer.isSelf(exporterLocation)) {
-      // We are the exporter: the gifter deposited with us over the session the give names.
-      peer.handoffs.withdrawOwnGift(giftSession, (Bytes) give.field(4), gift);
+      // We are the exporter too: the gifter deposited with us over the session the give names,
+      // and the give must pass the exporter's checks as a withdraw-gift's would.
+      peer.handoffs.withdrawOwn(envelope, gift);
       return gift;
     }
     peer.connect(exporterLocation).whenComplete((exporter, failure) -> {

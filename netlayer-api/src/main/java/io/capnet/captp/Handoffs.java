@@ -55,26 +55,61 @@ final class Handoffs {
       if (!(receive.field(2) instanceof Long count) || count < 0) {
         throw refusal("the handoff-count must be a non-negative integer");
       }
-      if (!(give.field(2) instanceof Bytes giftSession) || !(give.field(3) instanceof Bytes gifterSide)
-          || !(give.field(4) instanceof Bytes giftId)) {
-        throw refusal("the desc:handoff-give session, gifter-side and gift-id must be ByteArrays");
-      }
-      CaptpSession gifter = sessions.apply(giftSession);
-      if (gifter == null) throw refusal("no active session has the id the desc:handoff-give names");
-      if (!gifter.remotePublicId.equals(gifterSide)) {
-        throw refusal("the gifter-side does not match the gifter in that session");
-      }
-      if (!SessionKeys.verify(gifter.remoteKey, Codec.syrup().encode(give), signedGive.field(1))) {
-        throw refusal("the desc:handoff-give signature does not verify with the gifter's session key");
-      }
+      checkGive(signedGive);
       if (!receiver.spendHandoffCount(count)) {
         throw refusal("handoff-count " + count + " was already used in this session (a replay?)");
       }
-      withdrawOwnGift(giftSession, giftId, gift);
+      withdrawOwnGift((Bytes) give.field(2), (Bytes) give.field(4), gift);
     } catch (BrokenException e) {
       gift.breakWith(e.reason());
     } catch (ProtocolException e) {
       gift.breakWith(new OcapnError("handoff refused: " + e.getMessage()));
+    }
+  }
+
+  /** The gifter's half: its session is active, the give names its side, and it signed the give. */
+  private void checkGive(Record signedGive) {
+    Record give = (Record) signedGive.field(0);
+    if (!(give.field(2) instanceof Bytes giftSession) || !(give.field(3) instanceof Bytes gifterSide)
+        || !(give.field(4) instanceof Bytes)) {
+      throw refusal("the desc:handoff-give session, gifter-side and gift-id must be ByteArrays");
+    }
+    CaptpSession gifter = sessions.apply(giftSession);
+    if (gifter == null) throw refusal("no active session has the id the desc:handoff-give names");
+    if (!gifter.remotePublicId.equals(gifterSide)) {
+      throw refusal("the gifter-side does not match the gifter in that session");
+    }
+    if (!SessionKeys.verify(gifter.remoteKey, Codec.syrup().encode(give), signedGive.field(1))) {
+      throw refusal("the desc:handoff-give signature does not verify with the gifter's session key");
+    }
+  }
+
+  /** Gift ids already withdrawn through a give naming us as exporter, by gifter session: replays. */
+  private final Map<Bytes, java.util.Set<Bytes>> spent = new HashMap<>();
+  // A gifter's own handoffs are its to make; only so many are remembered (the oldest go first).
+  private static final int SPENT_PER_SESSION = 10_000;
+
+  /**
+   * A give that names us as the exporter, received by us as well (gifter, exporter and receiver
+   * are two peers): the same checks as a withdraw-gift's gifter half, and each give once.
+   */
+  void withdrawOwn(Record signedGive, LocalPromise gift) {
+    try {
+      checkGive(signedGive);
+      Record give = (Record) signedGive.field(0);
+      Bytes giftSession = (Bytes) give.field(2);
+      Bytes giftId = (Bytes) give.field(4);
+      java.util.Set<Bytes> used = spent.computeIfAbsent(giftSession, k -> java.util.Collections.newSetFromMap(
+          new java.util.LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Bytes, Boolean> eldest) {
+              return size() > SPENT_PER_SESSION;
+            }
+          }));
+      if (!used.add(giftId)) throw refusal("that desc:handoff-give was already withdrawn (a replay?)");
+      withdrawOwnGift(giftSession, giftId, gift);
+    } catch (BrokenException e) {
+      gift.breakWith(e.reason());
     }
   }
 
@@ -106,6 +141,7 @@ final class Handoffs {
 
   /** A gifter's session ended: gifts still awaited from it never come. */
   void gifterEnded(CaptpSession s) {
+    spent.remove(s.sessionId);
     for (var it = waiting.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
       if (e.getKey().session().equals(s.sessionId)) {
