@@ -319,4 +319,41 @@ class SwitchboardAbuseTest {
     }
     assertDaemonCarriesOn(baseline);
   }
+
+  @Test
+  void descriptorsSentWithTheBodyOfAnUnfinishedFrameEndTheSessionAtOnceAndAreClosed() throws Exception {
+    long baseline = openFds();
+    UnixSocket s = UnixSockets.connect(daemon.socketPath());
+    try (Connection c = UnixConnections.over(s, UnixLimits.DEFAULT, Codec.cbor(), "abuser")) {
+      hello(c);
+      // A header for 60,000 bytes that declares no fds, then body bytes that each carry 16.
+      ByteBuffer header = ByteBuffer.allocate(5 + 10).putInt(60_000).put((byte) 0).put(new byte[10]).flip();
+      s.channel().write(header);
+      List<java.io.FileOutputStream> opened = new ArrayList<>();
+      try {
+        // One write that carries descriptors is enough: the session ends at it. (More writes would
+        // be left unread when it closes, and the kernel would reset the connection, op:abort and all.)
+        for (int i = 0; i < 1; i++) {
+          java.io.FileDescriptor[] fds = new java.io.FileDescriptor[16];
+          for (int k = 0; k < fds.length; k++) {
+            java.io.FileOutputStream f = new java.io.FileOutputStream("/dev/null");
+            opened.add(f);
+            fds[k] = f.getFD();
+          }
+          s.channel().setOutboundFileDescriptors(fds);
+          try {
+            s.channel().write(ByteBuffer.wrap(new byte[10]));
+          } catch (IOException e) {
+            break; // the daemon has closed
+          }
+        }
+      } finally {
+        for (java.io.FileOutputStream f : opened) f.close();
+      }
+      // Whether the kernel hands the fds over with the header's read or a later one decides which.
+      assertThat(abortReason(c)).contains("descriptor-slot").containsAnyOf(
+          "16 file descriptors arrived with the body of an unfinished frame", "frame declares 0 fds but 16 arrived with it");
+    }
+    assertDaemonCarriesOn(baseline);
+  }
 }

@@ -108,6 +108,9 @@ public abstract class ChannelLink implements Link {
     return 0;
   }
 
+  /** After each read's whole frames are cut: the reader holds the start of the next, if any. */
+  protected void afterCut(FrameReader reader) throws IOException {}
+
   /** Called once, before a close that first writes what is queued: the last chance to queue it. */
   protected void closingSoon() {}
 
@@ -132,6 +135,7 @@ public abstract class ChannelLink implements Link {
       boolean hungUp = registration != null && !registration.isValid();
       for (int i = 0; (i < READS_PER_EVENT || hungUp) && !closed && (reading || closing || hungUp); i++) {
         int n = reader.readOnce(this::read, this::deliver);
+        if (n > 0 && !closed) afterCut(reader);
         if (n < 0) {
           endOfStream();
           return;

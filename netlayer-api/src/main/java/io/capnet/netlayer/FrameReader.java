@@ -77,6 +77,11 @@ public final class FrameReader {
     return consumed;
   }
 
+  /** Byte {@code i} of the unfinished frame held, or -1 if fewer than {@code i + 1} are held. */
+  public int pendingByte(int i) {
+    return pending == null || i >= pending.position() ? -1 : pending.get(i) & 0xff;
+  }
+
   /** Bytes of an unfinished frame held. */
   public int pendingBytes() {
     return pending == null ? 0 : pending.position();

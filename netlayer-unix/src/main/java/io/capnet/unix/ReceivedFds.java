@@ -167,6 +167,33 @@ final class ReceivedFds {
     }
   }
 
+  /**
+   * Refuses descriptors whose read began after the first byte of the unfinished frame at
+   * {@code frameStart}: every byte of such a read is inside that frame, so no frame declares them.
+   */
+  synchronized void refuseInside(long frameStart) throws DecodeException {
+    for (Batch b : batches) {
+      if (b.start > frameStart && b.left() > 0) {
+        throw new DecodeException(Rule.DESCRIPTOR_SLOT, b.start, Fds.count(b.left(), "file descriptor",
+            "file descriptors") + " arrived with the body of an unfinished frame; a frame's descriptors come"
+            + " with its first byte");
+      }
+    }
+  }
+
+  /**
+   * Refuses the descriptors, beyond the {@code declared} count, of the read that holds the first
+   * byte of the unfinished frame at {@code frameStart}: no later frame can start in that read.
+   */
+  synchronized void refuseBeyond(long frameStart, int declared) throws DecodeException {
+    for (Batch b : batches) {
+      if (b.start <= frameStart && frameStart < b.end && b.left() > declared) {
+        throw new DecodeException(Rule.DESCRIPTOR_SLOT, frameStart, "frame declares "
+            + Fds.count(declared, "fd", "fds") + " but " + b.left() + " arrived with it");
+      }
+    }
+  }
+
   /** Closes every descriptor held, now and any added later: the connection is over. */
   synchronized void closeAll() {
     closed = true;

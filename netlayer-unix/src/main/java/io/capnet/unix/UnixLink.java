@@ -66,6 +66,16 @@ final class UnixLink extends ChannelLink {
     return received.read(channel, dst, readChunk, maxFdsPerRead, description());
   }
 
+  // A frame's descriptors ride with its first byte, so any that come with its later bytes were
+  // never declared: refused now, not held for as long as the frame stays unfinished.
+  @Override
+  protected void afterCut(FrameReader reader) throws IOException {
+    if (reader.pendingBytes() == 0) return;
+    received.refuseInside(reader.consumed());
+    int declared = reader.pendingByte(4); // the header's fd count, once it has arrived
+    if (declared >= 0) received.refuseBeyond(reader.consumed(), declared);
+  }
+
   @Override
   protected void frame(byte[] b, int off, int len, long at, boolean drop) throws IOException {
     if (drop) {
