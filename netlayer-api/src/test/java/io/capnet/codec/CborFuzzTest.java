@@ -16,7 +16,7 @@ class CborFuzzTest {
       DecodeLimits.DEFAULT.withMaxValueBytes(64 * 1024).withMaxDepth(32);
   private static final Codec CBOR = Codec.cbor(SMALL);
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "60s")
   void decodeEitherReturnsAValueOrThrowsDecodeException(byte[] input) {
     Object v;
     try {

@@ -14,7 +14,7 @@ import java.io.ByteArrayInputStream;
 class SyrupFuzzTest {
   private static final DecodeLimits SMALL = DecodeLimits.DEFAULT.withMaxValueBytes(64 * 1024).withMaxDepth(32);
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "60s")
   void decodeEitherReturnsAValueOrThrowsDecodeException(byte[] input) {
     Codec syrup = Codec.syrup(SMALL);
     Object v;
@@ -33,7 +33,7 @@ class SyrupFuzzTest {
     assertThat(Values.equal(again, v)).isTrue();
   }
 
-  @FuzzTest(maxDuration = "30s")
+  @FuzzTest(maxDuration = "60s")
   void streamReaderAgreesWithBufferDecoder(byte[] input) throws Exception {
     Object fromBuffer;
     try {
