@@ -512,6 +512,10 @@ final class CaptpSession implements SessionInfo, Link.Receiver, OpReader.Handler
 
   private void write(Record message) {
     if (state == State.DEAD) return;
+    if (exports.size() - 1 > limits.maxExports()) { // the bootstrap object is not counted
+      die("more than " + limits.maxExports() + " objects exported to the peer and not released (maxExports)", true);
+      return;
+    }
     // Most connections cannot carry fds: they share EncodeContext.NONE instead of a per-message one.
     List<Descriptor> fds = passesDescriptors ? new ArrayList<>(1) : List.of();
     byte[] bytes;

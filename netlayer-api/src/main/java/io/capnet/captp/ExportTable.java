@@ -44,6 +44,11 @@ final class ExportTable {
     return e.position;
   }
 
+  /** Positions in use, the bootstrap object's included. */
+  int size() {
+    return byPosition.size();
+  }
+
   /** The object at {@code position}, which the peer may name only once it was given. */
   RefImpl get(long position) throws ProtocolException {
     Entry e = byPosition.get(position);

@@ -18,6 +18,8 @@ import java.time.Duration;
  *     and on caretakers that have not been revoked
  * @param maxAnswers answer positions the peer holds in use, settled or not, until it frees them
  *     with {@code op:gc-answers}
+ * @param maxExports objects and promises exported to the peer and not yet released by {@code
+ *     op:gc-exports}
  */
 public record SessionLimits(
     int maxOutstandingQuestions,
@@ -27,10 +29,11 @@ public record SessionLimits(
     Duration abortLinger,
     int maxQueuedDeliveries,
     int maxListeners,
-    int maxAnswers) {
+    int maxAnswers,
+    int maxExports) {
 
   public static final SessionLimits DEFAULT = new SessionLimits(10_000, 64L << 20, 1024, Duration.ofSeconds(30),
-      Duration.ofSeconds(2), 10_000, 10_000, 100_000);
+      Duration.ofSeconds(2), 10_000, 10_000, 100_000, 1_000_000);
 
   public SessionLimits {
     if (maxOutstandingQuestions < 1) throw new IllegalArgumentException("maxOutstandingQuestions < 1");
@@ -41,40 +44,46 @@ public record SessionLimits(
     if (maxQueuedDeliveries < 1) throw new IllegalArgumentException("maxQueuedDeliveries < 1");
     if (maxListeners < 1) throw new IllegalArgumentException("maxListeners < 1");
     if (maxAnswers < maxOutstandingQuestions) throw new IllegalArgumentException("maxAnswers < maxOutstandingQuestions");
+    if (maxExports < 1) throw new IllegalArgumentException("maxExports < 1");
   }
 
   public SessionLimits withMaxOutstandingQuestions(int n) {
     return new SessionLimits(n, maxOutboundBytes, maxQueuedInbound, startTimeout, abortLinger, maxQueuedDeliveries,
-        maxListeners, Math.max(maxAnswers, n));
+        maxListeners, Math.max(maxAnswers, n), maxExports);
   }
 
   public SessionLimits withMaxOutboundBytes(long n) {
     return new SessionLimits(maxOutstandingQuestions, n, maxQueuedInbound, startTimeout, abortLinger,
-        maxQueuedDeliveries, maxListeners, maxAnswers);
+        maxQueuedDeliveries, maxListeners, maxAnswers, maxExports);
   }
 
   public SessionLimits withAbortLinger(Duration d) {
     return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, startTimeout, d,
-        maxQueuedDeliveries, maxListeners, maxAnswers);
+        maxQueuedDeliveries, maxListeners, maxAnswers, maxExports);
   }
 
   public SessionLimits withStartTimeout(Duration d) {
     return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, d, abortLinger,
-        maxQueuedDeliveries, maxListeners, maxAnswers);
+        maxQueuedDeliveries, maxListeners, maxAnswers, maxExports);
   }
 
   public SessionLimits withMaxQueuedDeliveries(int n) {
     return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, startTimeout, abortLinger, n,
-        maxListeners, maxAnswers);
+        maxListeners, maxAnswers, maxExports);
   }
 
   public SessionLimits withMaxListeners(int n) {
     return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, startTimeout, abortLinger,
-        maxQueuedDeliveries, n, maxAnswers);
+        maxQueuedDeliveries, n, maxAnswers, maxExports);
   }
 
   public SessionLimits withMaxAnswers(int n) {
     return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, startTimeout, abortLinger,
-        maxQueuedDeliveries, maxListeners, n);
+        maxQueuedDeliveries, maxListeners, n, maxExports);
+  }
+
+  public SessionLimits withMaxExports(int n) {
+    return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, startTimeout, abortLinger,
+        maxQueuedDeliveries, maxListeners, maxAnswers, n);
   }
 }

@@ -107,4 +107,27 @@ class HeldForPeerLimitsTest {
       assertThat(f.expect("op:deliver").field(0)).isEqualTo(Record.of("desc:export", 5L));
     }
   }
+
+  @Test
+  void objectsExportedAndNeverReleasedPastTheLimitEndTheSession() throws Exception {
+    Peer factoryServer = Peer.builder().name("factory").netlayer(net.netlayer("factory"))
+        .limits(SessionLimits.DEFAULT.withMaxExports(30)).build();
+    try {
+      Bytes factory = Bytes.of((byte) 'f');
+      factoryServer.export(factoryServer.spawn(a -> factoryServer.spawn(b -> "fresh")), factory);
+      try (FakePeer f = FakePeer.dial(net, "factory", "fake").hello()) {
+        Record made = f.fetch(factory, 1);
+        // Each answer is a new object, exported to us; we never send op:gc-exports.
+        for (long i = 0; i < 40; i++) f.send(Record.of("op:deliver", made, List.of(), 2L + i, false));
+        for (long i = 0; i < 40; i++) {
+          f.send(Record.of("op:listen", Record.of("desc:answer", 2L + i), Record.of("desc:import-object", 100L + i),
+              false));
+        }
+        assertThat(f.abortReason())
+            .isEqualTo("more than 30 objects exported to the peer and not released (maxExports)");
+      }
+    } finally {
+      factoryServer.close();
+    }
+  }
 }
