@@ -163,7 +163,17 @@ final class CaptpSession implements SessionInfo, Link.Receiver, OpReader.Handler
 
   @Override
   public void received(Object message) {
-    PeerImpl.asCaller(this, () -> handle(message));
+    try {
+      PeerImpl.asCaller(this, () -> handle(message));
+    } catch (OutOfMemoryError e) {
+      // Only the session whose message ran us out ends; its promises break with it.
+      Descriptor.closeAllIn(message);
+      die("out of memory while handling a message from the peer", true);
+    } catch (RuntimeException e) {
+      Descriptor.closeAllIn(message);
+      LOG.log(Level.WARNING, "handling a message failed in session " + connection.description(), e);
+      die("internal error while handling a message from the peer: " + e, true);
+    }
   }
 
   @Override
@@ -527,12 +537,25 @@ final class CaptpSession implements SessionInfo, Link.Receiver, OpReader.Handler
       return;
     }
     link.send(bytes, fds);
-    if (link.queuedBytes() > limits.maxOutboundBytes()) {
+    long queued = link.queuedBytes();
+    if (queued > limits.maxOutboundBytes()) {
       die("more than " + limits.maxOutboundBytes() + " bytes queued for the peer: it is not reading", false);
       link.close();
+    } else if (queued > OUTBOUND_PRESSURE_BYTES) {
+      peer.checkOutboundBudget(); // only a session that holds this much can be the one to cut
     }
   }
 
+
+  private static final long OUTBOUND_PRESSURE_BYTES = 1 << 20;
+
+  /** Cut off by the peer-wide budget: this session held the most queued bytes. */
+  void cutForOutboundBudget(long total) {
+    die("this peer's sessions held over " + limits.maxOutboundBytesInAll() + " bytes queued for peers that are"
+        + " not reading (maxOutboundBytesInAll), " + total + " in all, and this one held the most: "
+        + link.queuedBytes(), false);
+    link.close();
+  }
 
   /** Descriptors sent in a message move with it: ours are closed once sent, or if never sent. */
   static void closeAll(List<Descriptor> fds) {

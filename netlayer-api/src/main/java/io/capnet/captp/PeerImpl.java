@@ -393,6 +393,25 @@ final class PeerImpl implements Peer {
     return p;
   }
 
+  /**
+   * The sessions' queued bytes together against {@code maxOutboundBytesInAll}: past it, the
+   * session holding the most is cut off first, then the next, until the rest fit.
+   */
+  void checkOutboundBudget() {
+    long total = 0;
+    for (CaptpSession s : all) total += s.queuedBytes();
+    while (total > limits.maxOutboundBytesInAll()) {
+      CaptpSession biggest = null;
+      for (CaptpSession s : all) {
+        if (s.isLinkOpen() && (biggest == null || s.queuedBytes() > biggest.queuedBytes())) biggest = s;
+      }
+      if (biggest == null || biggest.queuedBytes() == 0) return;
+      long had = biggest.queuedBytes();
+      biggest.cutForOutboundBudget(total);
+      total -= had;
+    }
+  }
+
   /** How often a fetch is re-sent after its session lost crossed hellos. */
   private static final int CROSSED_HELLOS_RETRIES = 3;
 

@@ -20,6 +20,8 @@ import java.time.Duration;
  *     with {@code op:gc-answers}
  * @param maxExports objects and promises exported to the peer and not yet released by {@code
  *     op:gc-exports}
+ * @param maxOutboundBytesInAll encoded bytes queued for all of a {@code Peer}'s sessions together;
+ *     past it the session holding the most is cut off first
  */
 public record SessionLimits(
     int maxOutstandingQuestions,
@@ -30,10 +32,11 @@ public record SessionLimits(
     int maxQueuedDeliveries,
     int maxListeners,
     int maxAnswers,
-    int maxExports) {
+    int maxExports,
+    long maxOutboundBytesInAll) {
 
   public static final SessionLimits DEFAULT = new SessionLimits(10_000, 64L << 20, 1024, Duration.ofSeconds(30),
-      Duration.ofSeconds(2), 10_000, 10_000, 100_000, 1_000_000);
+      Duration.ofSeconds(2), 10_000, 10_000, 100_000, 1_000_000, 512L << 20);
 
   public SessionLimits {
     if (maxOutstandingQuestions < 1) throw new IllegalArgumentException("maxOutstandingQuestions < 1");
@@ -45,45 +48,51 @@ public record SessionLimits(
     if (maxListeners < 1) throw new IllegalArgumentException("maxListeners < 1");
     if (maxAnswers < maxOutstandingQuestions) throw new IllegalArgumentException("maxAnswers < maxOutstandingQuestions");
     if (maxExports < 1) throw new IllegalArgumentException("maxExports < 1");
+    if (maxOutboundBytesInAll < 1024) throw new IllegalArgumentException("maxOutboundBytesInAll < 1024");
   }
 
   public SessionLimits withMaxOutstandingQuestions(int n) {
     return new SessionLimits(n, maxOutboundBytes, maxQueuedInbound, startTimeout, abortLinger, maxQueuedDeliveries,
-        maxListeners, Math.max(maxAnswers, n), maxExports);
+        maxListeners, Math.max(maxAnswers, n), maxExports, maxOutboundBytesInAll);
   }
 
   public SessionLimits withMaxOutboundBytes(long n) {
     return new SessionLimits(maxOutstandingQuestions, n, maxQueuedInbound, startTimeout, abortLinger,
-        maxQueuedDeliveries, maxListeners, maxAnswers, maxExports);
+        maxQueuedDeliveries, maxListeners, maxAnswers, maxExports, maxOutboundBytesInAll);
   }
 
   public SessionLimits withAbortLinger(Duration d) {
     return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, startTimeout, d,
-        maxQueuedDeliveries, maxListeners, maxAnswers, maxExports);
+        maxQueuedDeliveries, maxListeners, maxAnswers, maxExports, maxOutboundBytesInAll);
   }
 
   public SessionLimits withStartTimeout(Duration d) {
     return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, d, abortLinger,
-        maxQueuedDeliveries, maxListeners, maxAnswers, maxExports);
+        maxQueuedDeliveries, maxListeners, maxAnswers, maxExports, maxOutboundBytesInAll);
   }
 
   public SessionLimits withMaxQueuedDeliveries(int n) {
     return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, startTimeout, abortLinger, n,
-        maxListeners, maxAnswers, maxExports);
+        maxListeners, maxAnswers, maxExports, maxOutboundBytesInAll);
   }
 
   public SessionLimits withMaxListeners(int n) {
     return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, startTimeout, abortLinger,
-        maxQueuedDeliveries, n, maxAnswers, maxExports);
+        maxQueuedDeliveries, n, maxAnswers, maxExports, maxOutboundBytesInAll);
   }
 
   public SessionLimits withMaxAnswers(int n) {
     return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, startTimeout, abortLinger,
-        maxQueuedDeliveries, maxListeners, n, maxExports);
+        maxQueuedDeliveries, maxListeners, n, maxExports, maxOutboundBytesInAll);
   }
 
   public SessionLimits withMaxExports(int n) {
     return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, startTimeout, abortLinger,
-        maxQueuedDeliveries, maxListeners, maxAnswers, n);
+        maxQueuedDeliveries, maxListeners, maxAnswers, n, maxOutboundBytesInAll);
+  }
+
+  public SessionLimits withMaxOutboundBytesInAll(long n) {
+    return new SessionLimits(maxOutstandingQuestions, maxOutboundBytes, maxQueuedInbound, startTimeout, abortLinger,
+        maxQueuedDeliveries, maxListeners, maxAnswers, maxExports, n);
   }
 }

@@ -130,4 +130,20 @@ class HeldForPeerLimitsTest {
       factoryServer.close();
     }
   }
+
+  @Test
+  void anOutOfMemoryErrorInATurnEndsOnlyTheSessionWhoseMessageRanIt() throws Exception {
+    Bytes oom = Bytes.of((byte) 'o');
+    server.export(server.spawn(a -> {
+      throw new OutOfMemoryError("simulated: the handler's allocation failed");
+    }), oom);
+    try (FakePeer bystander = FakePeer.dial(net, "server", "bystander").hello();
+        FakePeer f = FakePeer.dial(net, "server", "fake").hello()) {
+      f.send(Record.of("op:deliver", f.fetch(oom, 1), List.of(), 2L, false));
+      assertThat(f.abortReason()).isEqualTo("out of memory while handling a message from the peer");
+      bystander.send(Record.of("op:deliver", Record.of("desc:export", 0L), List.of(new Symbol("fetch"), HANG), 1L,
+          Record.of("desc:import-object", 3L)));
+      assertThat(bystander.expect("op:deliver").field(0)).isEqualTo(Record.of("desc:export", 3L));
+    }
+  }
 }
