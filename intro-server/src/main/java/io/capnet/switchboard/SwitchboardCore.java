@@ -68,6 +68,7 @@ final class SwitchboardCore {
     final Labels chosen; // what the server chose: tells it apart from the others
     final Labels labels; // chosen plus the daemon's reserved labels: what clients match
     final Ref server;
+    Bytes client; // the session that registered it, for maxRegistrationsPerClient
     int pending;
     boolean gone;
 
@@ -78,6 +79,27 @@ final class SwitchboardCore {
       this.labels = labels;
       this.server = server;
     }
+  }
+
+  /** Registrations (servers, peers, egresses) one client session may hold at once. */
+  static final int MAX_REGISTRATIONS_PER_CLIENT = 1024;
+  /** Watchers one client session may hold at once. */
+  static final int MAX_WATCHERS_PER_CLIENT = 64;
+  private final Map<Bytes, int[]> perClient = new java.util.HashMap<>(); // session id -> {registrations, watchers}
+
+  private void hold(Bytes client, int which, int max, String what) {
+    int[] c = perClient.computeIfAbsent(client, k -> new int[2]);
+    if (c[which] >= max) {
+      throw Errors.of(Code.RESOURCE_EXHAUSTED, "this client already holds " + c[which] + " " + what);
+    }
+    c[which]++;
+  }
+
+  private void release(Bytes client, int which) {
+    int[] c = perClient.get(client);
+    if (c == null) return;
+    c[which]--;
+    if (c[0] <= 0 && c[1] <= 0) perClient.remove(client);
   }
 
   private final Peer peer;
@@ -261,7 +283,11 @@ final class SwitchboardCore {
       }
     }
     Labels labels = union(chosen, credentials(SERVER_UID, SERVER_GID, SERVER_PID), "serve labels");
+    Bytes client = caller().sessionId();
+    hold(client, 0, MAX_REGISTRATIONS_PER_CLIENT, "registrations (maxRegistrationsPerClient "
+        + MAX_REGISTRATIONS_PER_CLIENT + ")");
     Target t = new Target(nextId++, kind, chosen, labels, server);
+    t.client = client;
     targets.put(t.id, t);
     LOG.log(Level.INFO, kind.word + " #" + t.id + " registered " + labels.toLogString());
     announce("registered", t);
@@ -283,6 +309,7 @@ final class SwitchboardCore {
     if (t.gone) return;
     t.gone = true;
     targets.remove(t.id);
+    release(t.client, 0);
     LOG.log(Level.INFO, t.kind.word + " #" + t.id + " departed (" + why + ") " + t.labels.toLogString());
     announce("departed", t);
   }
@@ -515,12 +542,16 @@ final class SwitchboardCore {
   Ref watch(Handle h, Object watcherValue) {
     h.require(Right.LIST);
     Ref ref = server(watcherValue);
+    Bytes client = caller().sessionId();
+    hold(client, 1, MAX_WATCHERS_PER_CLIENT, "watchers (maxWatchersPerClient " + MAX_WATCHERS_PER_CLIENT + ")");
     Watcher w = new Watcher(h, ref);
     watchers.add(w);
     for (Target t : targets.values()) if (t.labels.matches(h.out)) ref.sendOnly("registered", t.labels.toValue());
-    ref.whenBroken(reason -> watchers.remove(w));
+    ref.whenBroken(reason -> {
+      if (watchers.remove(w)) release(client, 1);
+    });
     return peer.spawn(Methods.builder().on("cancel", a -> {
-      watchers.remove(w);
+      if (watchers.remove(w)) release(client, 1);
       return Null.NULL;
     }).build());
   }

@@ -395,4 +395,36 @@ class SwitchboardRulesTest {
     assertThat(first.future()).isNotDone();
     assertThat(second.future()).isNotDone();
   }
+
+  @Test
+  void oneClientHoldsAtMost1024RegistrationsAndFreesOneByCancelling() throws Exception {
+    SwitchboardDaemon d = fx.daemon();
+    Switchboard root = fx.client(d);
+    List<Switchboard.Registration> regs = new java.util.ArrayList<>();
+    for (int i = 0; i < 1024; i++) regs.add(serveDiscarding(root, Labels.of("svc", "s" + i)));
+    SwitchboardException e = refusal(() -> serveDiscarding(root, Labels.of("svc", "one-more")));
+    assertThat(e.code()).isEqualTo(Code.RESOURCE_EXHAUSTED);
+    assertThat(e.detail()).isEqualTo("this client already holds 1024 registrations (maxRegistrationsPerClient 1024)");
+    regs.get(0).cancel();
+    assertThat(serveDiscarding(root, Labels.of("svc", "one-more")).labels().get("svc")).contains("one-more");
+    // Another client has a share of its own.
+    Switchboard other = fx.client(d);
+    assertThat(serveDiscarding(other, Labels.of("svc", "other")).labels().get("svc")).contains("other");
+  }
+
+  @Test
+  void oneClientHoldsAtMost64Watchers() throws Exception {
+    Switchboard root = fx.client(fx.daemon());
+    Switchboard.Watcher quiet = new Switchboard.Watcher() {
+      @Override
+      public void registered(Labels labels) {}
+
+      @Override
+      public void departed(Labels labels) {}
+    };
+    for (int i = 0; i < 64; i++) root.watch(quiet);
+    SwitchboardException e = refusal(() -> root.watch(quiet));
+    assertThat(e.code()).isEqualTo(Code.RESOURCE_EXHAUSTED);
+    assertThat(e.detail()).isEqualTo("this client already holds 64 watchers (maxWatchersPerClient 64)");
+  }
 }
