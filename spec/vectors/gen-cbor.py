@@ -510,7 +510,8 @@ def main():
         out.append({"name": name, "value": to_json(value), "hex": enc(value).hex(), "canonical": True})
     for name, hexstr, value in ACCEPTED:
         assert bytes.fromhex(hexstr) != enc(value), name + " is canonical"
-        out.append({"name": name, "value": to_json(value), "hex": hexstr, "canonical": False})
+        out.append({"name": name, "value": to_json(value), "hex": hexstr, "canonical": False,
+                    "canonical_hex": enc(value).hex()})
     for entry in REJECTED:
         name, hexstr, rule, offset = entry[:4]
         v = {"name": name, "hex": hexstr, "error": rule, "offset": offset}

@@ -191,22 +191,32 @@ class SwitchboardProcessTest {
   @Test
   void aClientSendingAGarbageFrameIsDisconnected() throws Exception {
     Daemon d = capnet.daemon();
+    assertThat(capnet.run("ls", "--switchboard", d.path()).exit()).isZero(); // warm up the daemon's fds
+    int baseline = fdCount(d.pid());
     try (SocketChannel raw = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       raw.connect(UnixDomainSocketAddress.of(d.socket()));
       // A well-formed frame header (5 bytes, no fds) around bytes that are neither CBOR nor Syrup CapTP.
       raw.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 5, 0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff}));
-      CompletableFuture<Boolean> eof = CompletableFuture.supplyAsync(() -> {
+      // How the read ended. The daemon has read all ten bytes when it closes, so it ends with a
+      // clean EOF, not a reset. The read has no timeout: a daemon that kept the connection open
+      // leaves the future unfinished and get() below throws TimeoutException.
+      CompletableFuture<String> ended = CompletableFuture.supplyAsync(() -> {
         ByteBuffer buf = ByteBuffer.allocate(4096);
         try {
           while (raw.read(buf) >= 0) buf.clear();
+          return "eof";
         } catch (java.io.IOException e) {
-          // reset
+          return "reset";
         }
-        return true;
       });
-      assertThat(eof.get(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(ended.get(10, TimeUnit.SECONDS)).as("how the daemon ended the connection").isEqualTo("eof");
     }
+    // The session ends for the garbage, not for some other reason.
+    assertThat(d.process().stderr.awaitContains("malformed or oversized frame"))
+        .contains("ended: malformed or oversized frame: unexpected-byte at byte 0");
     Result ls = capnet.run("ls", "--switchboard", d.path());
     assertThat(ls.exit()).as("%s", ls).isZero();
+    assertThat(eventually(Duration.ofSeconds(5), () -> fdCount(d.pid()) <= baseline))
+        .as("the daemon's fds return to %d (now %d)", baseline, fdCount(d.pid())).isTrue();
   }
 }

@@ -110,6 +110,17 @@ class SwitchboardRulesTest {
     assertThat(refusal(() -> none.list(Labels.empty())).detail()).contains("LIST");
   }
 
+  /**
+   * The rule, written here apart from {@code Labels}: a narrowing may add labels, or repeat one the
+   * handle has fixed, but never give a fixed key another value.
+   */
+  static boolean keepsEveryFixedLabel(Map<String, String> asked, Map<String, String> fixed) {
+    for (var e : asked.entrySet()) {
+      if (fixed.containsKey(e.getKey()) && !fixed.get(e.getKey()).equals(e.getValue())) return false;
+    }
+    return true;
+  }
+
   /** Seeded random chains of constrain calls: every handle's rights and labels only narrow. */
   @ParameterizedTest
   @ValueSource(longs = {1, 2, 3, 42, 2026})
@@ -118,20 +129,28 @@ class SwitchboardRulesTest {
     Switchboard h = fx.client(fx.daemon());
     String[] keys = {"a", "b", "c", "d"};
     String[] values = {"1", "2"};
+    int accepted = 0;
+    int refusedForLabels = 0;
     for (int step = 0; step < 25; step++) {
+      // Mostly a subset of what the handle has, so that steps get past the rights check and the
+      // label rule is exercised; sometimes any rights at all, to exercise widening.
       Set<Right> ask = EnumSet.noneOf(Right.class);
-      for (Right r : Right.values()) if (rnd.nextInt(4) != 0) ask.add(r);
+      boolean anyRights = rnd.nextInt(4) == 0;
+      for (Right r : Right.values()) {
+        if (anyRights ? rnd.nextInt(2) == 0 : h.rights().contains(r) && rnd.nextInt(8) != 0) ask.add(r);
+      }
       Map<String, String> in = new TreeMap<>();
       Map<String, String> out = new TreeMap<>();
       if (rnd.nextBoolean()) in.put(keys[rnd.nextInt(4)], values[rnd.nextInt(2)]);
       if (rnd.nextBoolean()) out.put(keys[rnd.nextInt(4)], values[rnd.nextInt(2)]);
       boolean rightsOk = h.rights().containsAll(ask);
-      boolean inOk = Labels.of(in).matches(h.inLabels());
-      boolean outOk = Labels.of(out).matches(h.outLabels());
+      boolean inOk = keepsEveryFixedLabel(in, h.inLabels().asMap());
+      boolean outOk = keepsEveryFixedLabel(out, h.outLabels().asMap());
       Switchboard parent = h;
       try {
         h = parent.constrain(ask, Labels.of(in), Labels.of(out));
         assertThat(rightsOk && inOk && outOk).as("step %d was accepted", step).isTrue();
+        accepted++;
         assertThat(parent.rights()).containsAll(h.rights());
         assertThat(h.rights()).isEqualTo(ask);
         assertThat(h.inLabels().asMap()).containsAllEntriesOf(parent.inLabels().asMap()).containsAllEntriesOf(in);
@@ -145,8 +164,12 @@ class SwitchboardRulesTest {
       } catch (SwitchboardException e) {
         assertThat(rightsOk && inOk && outOk).as("step %d was refused: %s", step, e.getMessage()).isFalse();
         assertThat(e.code()).isEqualTo(Code.PERMISSION_DENIED);
+        if (rightsOk) refusedForLabels++;
       }
     }
+    // The chain must have tried both outcomes of the label rule, or it checked nothing about it.
+    assertThat(accepted).as("steps accepted").isPositive();
+    assertThat(refusedForLabels).as("steps refused for a label alone").isPositive();
   }
 
   @Test

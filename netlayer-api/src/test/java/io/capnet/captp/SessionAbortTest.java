@@ -4,14 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.capnet.codec.Codec;
 import io.capnet.codec.DecodeLimits;
+import io.capnet.netlayer.Leaks;
 import io.capnet.value.Bytes;
 import io.capnet.value.Record;
 import io.capnet.value.Symbol;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,8 +33,23 @@ class SessionAbortTest {
   private Peer server;
   private Ref bystander;
 
+  private Map<Long, String> threadsBefore;
+  private long fdsBefore;
+
+  /**
+   * A peer made and closed before any baseline, so that what lives once per JVM (PeerImpl's
+   * static Cleaner thread, loaded classes' own threads) is in every test's baseline.
+   */
+  @BeforeAll
+  static void warmUp() throws Exception {
+    QueueNetwork warm = new QueueNetwork(Codec.syrup(DecodeLimits.DEFAULT));
+    Peer.builder().name("warm-up").netlayer(warm.netlayer("warm-up")).build().close();
+  }
+
   @BeforeEach
   void startServer() throws Exception {
+    threadsBefore = Leaks.settledThreads();
+    fdsBefore = Leaks.openFds();
     server = Peer.builder().name("server").netlayer(net.netlayer("server"))
         .limits(SessionLimits.DEFAULT.withMaxOutstandingQuestions(5).withAbortLinger(java.time.Duration.ofMillis(100)))
         .build();
@@ -49,17 +67,9 @@ class SessionAbortTest {
     assertThat(bystander.send("still", "here").future().get(10, TimeUnit.SECONDS))
         .isEqualTo(List.of(new Symbol("still"), "here"));
     peers.forEach(Peer::close);
-    assertThat(capnetPlatformThreads()).isEmpty();
-  }
-
-  static List<String> capnetPlatformThreads() throws InterruptedException {
-    for (int i = 0; ; i++) {
-      List<String> names = Thread.getAllStackTraces().keySet().stream()
-          .filter(Thread::isAlive).map(Thread::getName)
-          .filter(n -> n.startsWith("capnet-vat") || n.startsWith("capnet-timer")).toList();
-      if (names.isEmpty() || i == 50) return names;
-      Thread.sleep(20);
-    }
+    // Every thread a session could leave, platform or virtual, whatever its name; and every fd.
+    Leaks.assertThreadsReturnTo(threadsBefore);
+    Leaks.assertFdsReturnTo(fdsBefore);
   }
 
   private FakePeer fake() throws Exception {

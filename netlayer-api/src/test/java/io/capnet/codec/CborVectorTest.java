@@ -81,10 +81,11 @@ class CborVectorTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("nonCanonical")
   void nonCanonicalVectorIsReencodedCanonically(Vector v) throws DecodeException {
+    // The expected bytes are the vector file's canonical_hex, written by gen-cbor.py's own
+    // encoder, not by the Java encoder under test.
+    assertThat(v.canonicalBytes()).as("%s has a canonical_hex", v.name()).isNotNull();
     byte[] again = Codec.cbor().encode(decode(v), CborVectorSlots.ENCODE);
-    assertThat(HEX.formatHex(again)).isNotEqualTo(HEX.formatHex(v.bytes()));
-    assertThat(HEX.formatHex(again))
-        .isEqualTo(HEX.formatHex(Codec.cbor().encode(v.value(), CborVectorSlots.ENCODE)));
+    assertThat(HEX.formatHex(again)).isEqualTo(HEX.formatHex(v.canonicalBytes()));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -28,12 +28,16 @@ import java.util.function.LongFunction;
 public final class Vectors {
   private Vectors() {}
 
-  /** One vector. For a valid one {@code error} is null; for an invalid one {@code value} is. */
+  /**
+   * One vector. For a valid one {@code error} is null; for an invalid one {@code value} is.
+   * {@code canonicalBytes} is the file's {@code canonical_hex}, or null where it has none.
+   */
   public record Vector(
       String name,
       Object value,
       byte[] bytes,
       boolean canonical,
+      byte[] canonicalBytes,
       DecodeException.Rule error,
       long offset,
       DecodeLimits limits) {
@@ -102,6 +106,7 @@ public final class Vectors {
     Object value = null;
     byte[] bytes = null;
     boolean canonical = false;
+    byte[] canonicalBytes = null;
     DecodeException.Rule error = null;
     long offset = -1;
     DecodeLimits limits = DecodeLimits.DEFAULT;
@@ -113,6 +118,7 @@ public final class Vectors {
         case "value" -> value = readValue(p, slots);
         case "hex" -> bytes = HexFormat.of().parseHex(p.getText());
         case "canonical" -> canonical = p.getBooleanValue();
+        case "canonical_hex" -> canonicalBytes = HexFormat.of().parseHex(p.getText());
         case "error" -> {
           error = DecodeException.Rule.fromCode(p.getText());
           if (error == null) throw new IllegalArgumentException("unknown rule " + p.getText());
@@ -124,7 +130,7 @@ public final class Vectors {
     }
     if (name == null || bytes == null) throw new IllegalArgumentException("vector without name or hex near " + p.currentLocation());
     if ((value == null) == (error == null)) throw new IllegalArgumentException("vector " + name + " needs exactly one of value and error");
-    return new Vector(name, value, bytes, canonical, error, offset, limits);
+    return new Vector(name, value, bytes, canonical, canonicalBytes, error, offset, limits);
   }
 
   private static DecodeLimits readLimits(JsonParser p) throws IOException {

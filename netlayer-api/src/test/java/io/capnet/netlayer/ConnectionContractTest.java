@@ -2,6 +2,8 @@ package io.capnet.netlayer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.capnet.codec.Codec;
 import io.capnet.codec.DecodeException;
@@ -14,10 +16,19 @@ import io.capnet.value.Record;
 import io.capnet.value.Symbol;
 import io.capnet.value.Values;
 import java.io.Closeable;
+import io.capnet.codec.EncodeContext;
 import java.io.FileInputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -30,6 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What every {@link Connection} must do, whatever carries it. A subclass supplies connected
@@ -278,11 +290,17 @@ abstract class ConnectionContractTest {
     assertThat(p.server().receive()).isNull();
   }
 
+  /** Whether this transport carries file descriptors; the ones that do override this. */
+  protected boolean carriesDescriptors() {
+    return false;
+  }
+
   @Test
   @Timeout(30)
   void descriptorsAreRefusedWhereNotSupported() throws Exception {
     Pair p = pair(SMALL);
-    if (p.client().supports(NetlayerCapability.DESCRIPTORS)) return;
+    assertThat(p.client().supports(NetlayerCapability.DESCRIPTORS)).isEqualTo(carriesDescriptors());
+    assumeFalse(carriesDescriptors(), "this transport carries descriptors");
     try (FileInputStream devNull = new FileInputStream("/dev/null")) {
       Descriptor d = Descriptor.adopt(devNull.getFD());
       assertThatThrownBy(() -> p.client().send(p.client().codec().encode("x"), List.of(d)))
@@ -292,5 +310,46 @@ abstract class ConnectionContractTest {
     // The refused send wrote nothing: the connection still works.
     send(p.client(), "still fine");
     assertReceives(p.server(), "still fine");
+  }
+
+  @Test
+  @Timeout(30)
+  void aPassedDescriptorArrivesAsANewFdOnTheSameOpenFile(@TempDir Path dir) throws Exception {
+    Pair p = pair(SMALL);
+    assertThat(p.client().supports(NetlayerCapability.DESCRIPTORS)).isEqualTo(carriesDescriptors());
+    assumeTrue(carriesDescriptors(), "this transport carries no descriptors");
+    Path file = Files.createFile(dir.resolve("shared"));
+    try (FileOutputStream out = new FileOutputStream(file.toFile(), true)) {
+      List<Descriptor> attached = new ArrayList<>();
+      byte[] bytes = p.client().codec().encode(Record.of("file", Descriptor.adopt(out.getFD())),
+          EncodeContext.attachingTo(attached));
+      p.client().send(bytes, attached);
+      p.client().flush();
+      Set<String> before = fdNumbers();
+      Record r = (Record) p.server().receive();
+      Set<String> arrived = fdNumbers();
+      arrived.removeAll(before);
+      // SCM_RIGHTS installs one new fd in this process; /proc's link for it stats (fstat-like)
+      // the open file itself, whatever its name.
+      assertThat(arrived).as("fds that arrived with the message").hasSize(1);
+      Path proc = Path.of("/proc/self/fd", arrived.iterator().next());
+      assertThat(Files.getAttribute(proc, "unix:ino")).isEqualTo(Files.getAttribute(file, "unix:ino"));
+      assertThat(Files.getAttribute(proc, "unix:dev")).isEqualTo(Files.getAttribute(file, "unix:dev"));
+      try (Descriptor got = (Descriptor) r.field(0);
+          FileOutputStream through = new FileOutputStream(got.fileDescriptor())) {
+        through.write("written through the passed fd".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      }
+    }
+    assertThat(Files.readString(file)).isEqualTo("written through the passed fd");
+  }
+
+  /** This process's open fds, less the one the listing itself used. */
+  private static Set<String> fdNumbers() throws IOException {
+    Set<String> fds;
+    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+      fds = s.map(f -> f.getFileName().toString()).collect(Collectors.toCollection(HashSet::new));
+    }
+    fds.removeIf(n -> !Files.exists(Path.of("/proc/self/fd", n), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    return fds;
   }
 }
