@@ -62,7 +62,7 @@ final class SwitchboardCommand implements Callable<Integer> {
       description = "clients connected at once, in all; more are closed as they are accepted (default ${DEFAULT-VALUE})")
   int maxConnections;
 
-  @Option(names = "--max-connections-per-uid", defaultValue = "4096",
+  @Option(names = "--max-connections-per-uid", defaultValue = "16384",
       description = "clients connected at once from one uid (default ${DEFAULT-VALUE})")
   int maxPerUid;
 

@@ -37,6 +37,27 @@ public final class FederationEndpoint implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("io.capnet.federation");
   static final String DATA_HELLO = "capnet-federation-data";
   private static final SecureRandom RANDOM = new SecureRandom();
+  /** Federated connections one remote host may have made and not yet claimed by its data connection. */
+  static final int MAX_PENDING_PER_HOST = 64;
+  private final Map<String, Integer> pendingPerHost = new java.util.HashMap<>(); // guarded by itself
+
+  private boolean reserve(String host) {
+    synchronized (pendingPerHost) {
+      int n = pendingPerHost.getOrDefault(host, 0);
+      if (n >= MAX_PENDING_PER_HOST) return false;
+      pendingPerHost.put(host, n + 1);
+      return true;
+    }
+  }
+
+  private void release(String host) {
+    synchronized (pendingPerHost) {
+      Integer n = pendingPerHost.get(host);
+      if (n == null) return;
+      if (n <= 1) pendingPerHost.remove(host);
+      else pendingPerHost.put(host, n - 1);
+    }
+  }
 
   private final Switchboard switchboard;
   private final Peer peer;
@@ -82,6 +103,11 @@ public final class FederationEndpoint implements AutoCloseable {
     io.capnet.captp.Deferred answer = peer.deferred();
     // The server here learns which host the client is on, as the TLS key proved it.
     Labels asked = labels.with(FederationLink.FEDERATION_PEER, designator);
+    if (!reserve(designator)) {
+      answer.breakWith(new io.capnet.value.OcapnError("RESOURCE_EXHAUSTED: this host already has "
+          + MAX_PENDING_PER_HOST + " federated connections it has not claimed (maxPendingFederatedConnects)"));
+      return answer.promise();
+    }
     Thread.ofVirtual().name("federation-connect").start(() -> {
       Switchboard.Introduction intro = null;
       Bytes token = null;
@@ -95,6 +121,7 @@ public final class FederationEndpoint implements AutoCloseable {
         timer.schedule(() -> {
           Pending p = pending.remove(claim);
           if (p != null) {
+            release(p.designator());
             LOG.log(Level.INFO, "a federated connection was not claimed within " + claimWithin.toMillis() + " ms");
             p.socket().close();
           }
@@ -102,11 +129,12 @@ public final class FederationEndpoint implements AutoCloseable {
         LOG.log(Level.INFO, "federated connect from " + designator + ": " + intro.labels().toLogString());
         answer.fulfill(List.of(token, intro.labels().toValue()));
       } catch (SwitchboardException e) {
+        release(designator);
         answer.breakWith(new io.capnet.value.OcapnError(e.getMessage()));
       } catch (RuntimeException e) {
         // Anything else (the endpoint closing under us) still settles the answer, and the
         // socket it would have carried is closed, not left behind.
-        if (token != null) pending.remove(token);
+        if (token == null || pending.remove(token) != null) release(designator);
         if (intro != null) intro.socket().close();
         answer.breakWith(new io.capnet.value.OcapnError("federated connect failed: " + e.getMessage()));
       }
@@ -117,6 +145,7 @@ public final class FederationEndpoint implements AutoCloseable {
   /** A data connection's first frame named a token: splice it with the connection it stands for. */
   private void data(Connection c, Record hello) {
     Pending p = hello.size() == 1 && hello.field(0) instanceof Bytes token ? pending.remove(token) : null;
+    if (p != null) release(p.designator());
     String who = c.authenticatedDesignator().orElse("");
     if (p == null || !p.designator().equals(who)) {
       LOG.log(Level.INFO, "refused a federation data connection from " + who + ": "

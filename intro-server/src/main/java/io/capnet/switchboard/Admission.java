@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class Admission {
   /** The limits; defaults in spec/limits.md ("Switchboard limits"). */
   record Limits(int maxConnections, int maxPerUid, int maxUnstartedPerUid) {
-    static final Limits DEFAULT = new Limits(16_384, 4_096, 64);
+    static final Limits DEFAULT = new Limits(16_384, 16_384, 64);
 
     Limits {
       if (maxConnections < 1 || maxPerUid < 1 || maxUnstartedPerUid < 1) {

@@ -141,4 +141,23 @@ class FederationTest {
     Throwable t = catchThrowable(() -> link(forged));
     assertThat(t).isInstanceOf(IOException.class).hasMessageContaining("cannot reach the federation endpoint");
   }
+
+  @Test
+  void oneRemoteHostHasAtMost64FederatedConnectsUnclaimed() throws Exception {
+    Switchboard serverAtB = track(Switchboard.open(hostB.socketPath()));
+    serverAtB.serve(Labels.of("svc", "db", "zone", "public"), intro -> intro.socket().close());
+    // A remote host that asks for connections and never opens the data connections to claim them.
+    io.capnet.captp.Peer remote = track(io.capnet.captp.Peer.builder().name("greedy")
+        .netlayer(TcpTls.netlayer(TlsIdentity.generate(), "127.0.0.1", 0)).build());
+    io.capnet.captp.Ref ep = (io.capnet.captp.Ref) remote.enliven(endpoint.sturdyref()).future().get(10, TimeUnit.SECONDS);
+    for (int i = 0; i < 64; i++) {
+      assertThat(ep.send("connect", Labels.of("svc", "db").toValue()).future().get(10, TimeUnit.SECONDS))
+          .isInstanceOf(List.class);
+    }
+    Throwable t = catchThrowable(() -> ep.send("connect", Labels.of("svc", "db").toValue()).future()
+        .get(10, TimeUnit.SECONDS));
+    assertThat(t).hasCauseInstanceOf(io.capnet.captp.BrokenException.class);
+    assertThat(t.getCause().getMessage()).contains("RESOURCE_EXHAUSTED: this host already has 64 federated connections"
+        + " it has not claimed (maxPendingFederatedConnects)");
+  }
 }
