@@ -143,9 +143,6 @@ final class CborDecoder {
       throw e.getCause();
     } catch (IOException e) {
       throw translate(e);
-    } catch (RuntimeException e) {
-      throw new DecodeException(
-          Rule.MALFORMED_VALUE, current - base, "decoder failure: " + e, e);
     } catch (StackOverflowError e) {
       throw new DecodeException(
           Rule.DEPTH_EXCEEDED, current - base, "nesting too deep for this thread's stack");
