@@ -90,6 +90,19 @@ class SwitchboardAbuseTest {
     return UnixConnections.over(UnixSockets.connect(daemon.socketPath()), limits, Codec.cbor(), "abuser");
   }
 
+  /** Fetches the connection's own handle; it is answer position 1 from here on. */
+  private static void fetchOwnHandleAtAnswer1(Connection c) throws IOException {
+    c.send(Codec.cbor().encode(Record.of("op:deliver", Record.of("desc:export", 0L),
+        List.of(new io.capnet.value.Symbol("fetch"), io.capnet.unix.SwitchboardProtocol.CONNECTION_HANDLE), 1L,
+        false)), List.of());
+  }
+
+  /** Ends the session from our side: the daemon must not have aborted it before. */
+  private static void endWithOurAbort(Connection c) throws IOException {
+    c.send(Codec.cbor().encode(Record.of("op:abort", "done")), List.of());
+    c.flush();
+  }
+
   private static void hello(Connection c) throws IOException {
     KeyPair keys = SessionKeys.generate();
     Record loc = PeerLocator.of("abuser" + System.nanoTime(), "unix").toRecord();
@@ -217,8 +230,7 @@ class SwitchboardAbuseTest {
           return Record.of("op:deliver-only", Record.of("desc:export", 0L), args);
         });
       }
-      c.send(Codec.cbor().encode(Record.of("op:abort", "done")), List.of());
-      c.flush();
+      endWithOurAbort(c);
     }
     assertDaemonCarriesOn(baseline);
   }
@@ -248,9 +260,7 @@ class SwitchboardAbuseTest {
     try (Connection c = rawConnection(UnixLimits.DEFAULT)) {
       hello(c);
       // The connection's own handle, fetched at answer 1, then sent descriptors where none belong.
-      c.send(Codec.cbor().encode(Record.of("op:deliver", Record.of("desc:export", 0L),
-          List.of(new io.capnet.value.Symbol("fetch"), io.capnet.unix.SwitchboardProtocol.CONNECTION_HANDLE), 1L,
-          false)), List.of());
+      fetchOwnHandleAtAnswer1(c);
       for (int i = 0; i < 20; i++) {
         sendWithDescriptors(c, 8, d -> {
           List<Object> args = new ArrayList<>(List.of(new io.capnet.value.Symbol("rights")));
@@ -258,8 +268,7 @@ class SwitchboardAbuseTest {
           return Record.of("op:deliver-only", Record.of("desc:answer", 1L), args);
         });
       }
-      c.send(Codec.cbor().encode(Record.of("op:abort", "done")), List.of());
-      c.flush();
+      endWithOurAbort(c);
     }
     assertDaemonCarriesOn(baseline);
   }
@@ -272,9 +281,7 @@ class SwitchboardAbuseTest {
       server.serve(Labels.of("svc", "probe"), arrived::add);
       try (Connection c = rawConnection(UnixLimits.DEFAULT)) {
         hello(c);
-        c.send(Codec.cbor().encode(Record.of("op:deliver", Record.of("desc:export", 0L),
-            List.of(new io.capnet.value.Symbol("fetch"), io.capnet.unix.SwitchboardProtocol.CONNECTION_HANDLE), 1L,
-            false)), List.of());
+        fetchOwnHandleAtAnswer1(c);
         // Nobody will receive the client's end of the pair.
         c.send(Codec.cbor().encode(Record.of("op:deliver-only", Record.of("desc:answer", 1L),
             List.of(new io.capnet.value.Symbol("connect"), java.util.Map.of("svc", "probe")))), List.of());
@@ -293,8 +300,7 @@ class SwitchboardAbuseTest {
           });
           assertThat(read.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("the other end is closed: EOF").isEqualTo(-1);
         }
-        c.send(Codec.cbor().encode(Record.of("op:abort", "done")), List.of());
-        c.flush();
+        endWithOurAbort(c);
       }
     }
     assertDaemonCarriesOn(baseline);
@@ -313,8 +319,7 @@ class SwitchboardAbuseTest {
       hello(c);
       c.send(Codec.cbor().encode(Record.of("op:deliver-only", Record.of("desc:export", 0L),
           List.of(new io.capnet.value.Symbol("fetch"), io.capnet.value.Bytes.of(new byte[100_000])))), List.of());
-      c.send(Codec.cbor().encode(Record.of("op:abort", "done")), List.of());
-      c.flush();
+      endWithOurAbort(c);
       assertThat(abortReason(c)).as("the daemon did not abort: our own abort ended it").isNull();
     }
     assertDaemonCarriesOn(baseline);

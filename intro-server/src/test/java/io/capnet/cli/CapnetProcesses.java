@@ -137,6 +137,18 @@ final class CapnetProcesses implements AutoCloseable {
   }
 
   /** How many descriptors a process has open now. */
+  /** The fd count of {@code pid} once it has not changed for 300 ms. */
+  static int settledFdCount(long pid) throws InterruptedException {
+    int last = fdCount(pid);
+    for (int same = 0; same < 6; ) {
+      Thread.sleep(50);
+      int now = fdCount(pid);
+      same = now == last ? same + 1 : 0;
+      last = now;
+    }
+    return last;
+  }
+
   static int fdCount(long pid) {
     try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/fd"))) {
       return (int) s.count();

@@ -89,20 +89,9 @@ class DeadServerProcessTest {
   private int baseline() throws Exception {
     assertThat(eventually(Duration.ofSeconds(5), () -> capnet.run("ls", "--switchboard", daemon.path()).out().isEmpty()))
         .as("no servers registered").isTrue();
-    return settledFdCount(daemon.pid());
+    return CapnetProcesses.settledFdCount(daemon.pid());
   }
 
-  /** The fd count once it has not changed for 300 ms. */
-  private static int settledFdCount(long pid) throws InterruptedException {
-    int last = fdCount(pid);
-    for (int same = 0; same < 6; ) {
-      Thread.sleep(50);
-      int now = fdCount(pid);
-      same = now == last ? same + 1 : 0;
-      last = now;
-    }
-    return last;
-  }
 
   private static void assertFdsReturnTo(Daemon d, int baseline) {
     assertThat(eventually(Duration.ofSeconds(5), () -> fdCount(d.pid()) <= baseline))
@@ -147,7 +136,7 @@ class DeadServerProcessTest {
     int baseline = baseline();
     CapnetProcess server = server(daemon, "{\"svc\":\"killed-mid-connect\"}");
     kill("STOP", server.pid());
-    int withServer = settledFdCount(daemon.pid());
+    int withServer = CapnetProcesses.settledFdCount(daemon.pid());
     CapnetProcess client = client(daemon, "{\"svc\":\"killed-mid-connect\"}");
     // The client's connection is one more fd; the pending connect holds the client's end of the
     // socket pair: a second one.

@@ -134,17 +134,6 @@ class SystemdProcessTest {
     return Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd)).toString();
   }
 
-  /** The daemon's fd count once it has stayed the same for a few polls. */
-  private static int settledFdCount(long pid) throws InterruptedException {
-    int last = fdCount(pid);
-    for (int same = 0; same < 6; ) {
-      Thread.sleep(50);
-      int now = fdCount(pid);
-      same = now == last ? same + 1 : 0;
-      last = now;
-    }
-    return last;
-  }
 
   @Test
   void anActivatedDaemonServesFd3SaysReadyServesClientsAndSaysStoppingOnSigterm() throws Exception {
@@ -163,7 +152,7 @@ class SystemdProcessTest {
     Result ls = capnet.run("ls", "--switchboard", socket.toString());
     assertThat(ls.exit()).as("%s", ls).isZero();
     assertThat(ls.out()).isEmpty();
-    int baseline = settledFdCount(daemon.pid());
+    int baseline = CapnetProcesses.settledFdCount(daemon.pid());
 
     CapnetProcess server = capnet.start("cat", "-l", "--switchboard", socket.toString(), "{\"svc\":\"echo\"}");
     server.stderr.awaitContains("serving: ");
