@@ -138,7 +138,8 @@ class StateDirProcessTest {
     Daemon second = daemon();
     for (String gone : List.of(dropped, byId)) {
       Result r = withSturdyref(gone, "handle", "show");
-      assertThat(r.exit()).as("%s", r).isNotEqualTo(0);
+      assertThat(r.exit()).as("%s", r).isEqualTo(1);
+      assertThat(r.errLine("capnet handle show")).startsWith("capnet handle show: ").contains("no object is exported under that swiss number");
       assertThat(r.out()).isEmpty();
     }
     Result ok = withSturdyref(kept, "handle", "show");
