@@ -187,6 +187,34 @@ class StateDirProcessTest {
   }
 
   @Test
+  void killNineWhileHandleNewProcessesMintLosesNoneThatPrinted() throws Exception {
+    Daemon first = daemon();
+    List<String> printed = Collections.synchronizedList(new ArrayList<>());
+    AtomicBoolean refused = new AtomicBoolean();
+    Thread minter = Thread.ofPlatform().start(() -> {
+      for (int i = 0; i < 60 && !refused.get(); i++) {
+        Result r = capnet.run("handle", "new", "--switchboard", first.path(), "--rights", "CLIENT_CONNECT",
+            "--out", "{\"k\":\"" + i + "\"}");
+        if (r.exit() == 0) printed.add(r.out().strip());
+        else refused.set(true);
+      }
+    });
+    assertThat(CapnetProcesses.eventually(Duration.ofSeconds(60), () -> printed.size() >= 3)).isTrue();
+    CapnetProcesses.kill("KILL", first.pid());
+    minter.join(60_000);
+    assertThat(refused.get()).as("a handle new after the kill fails").isTrue();
+    List<String> before = List.copyOf(printed);
+
+    daemon();
+    for (int i = 0; i < before.size(); i++) {
+      try (Switchboard sb = Switchboard.openSturdyref(before.get(i))) {
+        assertThat(sb.rights()).isEqualTo(EnumSet.of(Right.CLIENT_CONNECT));
+        assertThat(sb.outLabels()).isEqualTo(Labels.of("k", Integer.toString(i)));
+      }
+    }
+  }
+
+  @Test
   void aCorruptStateFileStopsTheDaemonNamingIt() throws Exception {
     Daemon first = daemon();
     mint(first, "--rights", "LIST");
