@@ -83,7 +83,7 @@ final class SwitchboardCommand implements Callable<Integer> {
           + " start and sturdyrefs end with the process")
   Path stateDir;
 
-  @Option(names = "--max-sturdyrefs-per-handle", defaultValue = "1000",
+  @Option(names = "--max-sturdyrefs-per-handle", defaultValue = "1000", paramLabel = "N",
       description = "sturdyrefs one handle may have minted and not dropped (default ${DEFAULT-VALUE})")
   int maxSturdyrefsPerHandle;
 

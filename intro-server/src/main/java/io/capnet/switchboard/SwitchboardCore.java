@@ -171,6 +171,8 @@ final class SwitchboardCore {
 
   private String uri(Bytes swiss, Handle designated) {
     live.put(designated.id(), designated);
+    LOG.log(Level.INFO, "sturdyref minted for handle " + designated.id() + " " + Right.names(designated.rights)
+        + " in=" + designated.in.toLogString() + " out=" + designated.out.toLogString() + " (" + table.size() + " in all)");
     return io.capnet.locator.Sturdyref.of(peer.locator(), swiss).toUri();
   }
 
@@ -224,6 +226,7 @@ final class SwitchboardCore {
       throw Errors.of(Code.NOT_FOUND, "this handle made no such sturdyref");
     }
     table.remove(e);
+    LOG.log(Level.INFO, "sturdyref " + e.id() + " for handle " + e.handle() + " dropped by its minter");
     // Handles already fetched keep working; the table only stops holding this one for fetches.
     if (!e.handle().equals("root") && !table.designates(e.handle())) live.remove(e.handle());
     return Null.NULL;
