@@ -115,7 +115,20 @@ final class StateDir {
     removeTemporaries(dir);
     removeTemporaries(handles);
 
+    // A fresh key or salt would silently kill every stored sturdyref: only an empty table gets one.
+    long stored;
+    try (Stream<Path> files = Files.list(handles)) {
+      stored = files.count();
+    }
     Path keyFile = dir.resolve(KEY_FILE);
+    Path saltFile = dir.resolve(SALT_FILE);
+    for (Path needed : List.of(keyFile, saltFile)) {
+      if (stored > 0 && !Files.exists(needed, LinkOption.NOFOLLOW_LINKS)) {
+        throw new IOException("state dir " + dir + " holds handle files (" + stored + ") but no " + needed.getFileName()
+            + "; without it they are all dead. Restore " + needed + " from a backup, or remove " + handles
+            + " to start afresh");
+      }
+    }
     if (!Files.exists(keyFile, LinkOption.NOFOLLOW_LINKS)) {
       // TlsIdentity writes PKCS#8 PEM at mode 0600 (as `capnet identity new`); it goes to a
       // temporary name first so that a crash never leaves half a key under the real one.
@@ -126,9 +139,15 @@ final class StateDir {
       fsyncDir(dir);
     }
     checkFile(keyFile, uid);
-    String designator = TlsIdentity.load(keyFile).designator();
+    String designator;
+    try {
+      designator = TlsIdentity.load(keyFile).designator();
+    } catch (IOException e) {
+      // TlsIdentity's message starts with the file's name; say it is the state that is corrupt.
+      String why = e.getMessage().startsWith(keyFile + ": ") ? e.getMessage().substring(keyFile.toString().length() + 2) : e.getMessage();
+      throw new IOException("state file " + keyFile + " is corrupt: " + why, e);
+    }
 
-    Path saltFile = dir.resolve(SALT_FILE);
     if (!Files.exists(saltFile, LinkOption.NOFOLLOW_LINKS)) {
       byte[] fresh = new byte[32];
       RANDOM.nextBytes(fresh);

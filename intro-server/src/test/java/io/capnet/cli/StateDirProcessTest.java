@@ -223,6 +223,7 @@ class StateDirProcessTest {
     try (Stream<Path> s = Files.list(state.resolve("handles"))) {
       entry = s.findFirst().orElseThrow();
     }
+    String original = Files.readString(entry);
     Files.writeString(entry, "{\"version\":1,\"id\":");
     Result r = capnet.start("switchboard", capnet.dir.resolve("sb.sock").toString(), "--state-dir", state.toString())
         .closeStdin().finish();
@@ -231,6 +232,17 @@ class StateDirProcessTest {
     assertThat(r.out()).as("no locator: it never served").isEmpty();
     assertThat(capnet.dir.resolve("sb.sock")).doesNotExist();
 
+    // Without its salt (or key) every stored sturdyref is dead: refused, never made afresh.
+    Files.writeString(entry, original);
+    Files.move(state.resolve("salt"), capnet.dir.resolve("salt.bak"));
+    Result noSalt = capnet.start("switchboard", capnet.dir.resolve("sb.sock").toString(), "--state-dir", state.toString())
+        .closeStdin().finish();
+    assertThat(noSalt.exit()).isEqualTo(1);
+    assertThat(noSalt.errLine("capnet switchboard")).isEqualTo("capnet switchboard: state dir " + state
+        + " holds handle files (1) but no salt; without it they are all dead. Restore " + state.resolve("salt")
+        + " from a backup, or remove " + state.resolve("handles") + " to start afresh");
+    Files.move(capnet.dir.resolve("salt.bak"), state.resolve("salt"));
+
     Files.delete(entry);
     Files.writeString(state.resolve("salt"), "not hex\n");
     Result salt = capnet.start("switchboard", capnet.dir.resolve("sb.sock").toString(), "--state-dir", state.toString())
@@ -238,6 +250,14 @@ class StateDirProcessTest {
     assertThat(salt.exit()).isEqualTo(1);
     assertThat(salt.errLine("capnet switchboard")).isEqualTo("capnet switchboard: state file " + state.resolve("salt")
         + " is corrupt: it holds 7 characters, not 64 hex digits");
+
+    Files.delete(state.resolve("salt")); // a missing salt is made afresh: no sturdyref is left to need the old one
+    Files.writeString(state.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+    Result key = capnet.start("switchboard", capnet.dir.resolve("sb.sock").toString(), "--state-dir", state.toString())
+        .closeStdin().finish();
+    assertThat(key.exit()).isEqualTo(1);
+    assertThat(key.errLine("capnet switchboard")).startsWith("capnet switchboard: state file " + state.resolve("key.pem")
+        + " is corrupt: not an Ed25519 private key");
   }
 
   @Test
