@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "capnet 0.1.0",
     description = "Capability-secure networking in the OCapN style.",
-    subcommands = {DemoCommand.class, SwitchboardCommand.class, CatCommand.class, LsCommand.class, RunCommand.class,
+    subcommands = {DemoCommand.class, SwitchboardCommand.class, CatCommand.class, LsCommand.class, RunCommand.class, HandleCommand.class,
         IngressAcceptCommand.class, EgressConnectCommand.class, ResolverCommand.class,
         FederationServeCommand.class, FederationLinkCommand.class,
         IdentityCommand.class, ServeGreeterCommand.class, CallCommand.class,

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         + " Under systemd: with neither PATH nor --listen-fd it serves fd 3 when LISTEN_FDS=1 and LISTEN_PID"
         + " is its pid (socket activation), and sends READY=1 and STOPPING=1 to NOTIFY_SOCKET when set.",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"1:could not listen (the message says why), or LISTEN_FDS/LISTEN_PID pass it a socket it cannot serve",
+    exitCodeList = {"1:could not listen (the message says why), LISTEN_FDS/LISTEN_PID pass it a socket it cannot serve,"
+        + " or the --state-dir is refused (its mode, owner, or a corrupt file, named)",
         "2:usage error (also: no PATH, no --listen-fd and no socket activation)",
         "143:stopped by SIGTERM (130 by SIGINT): 128 plus the signal, after the socket is removed (a passed one stays)"})
 final class SwitchboardCommand implements Callable<Integer> {
@@ -75,9 +76,21 @@ final class SwitchboardCommand implements Callable<Integer> {
           + " session start timeout (default ${DEFAULT-VALUE})")
   int maxUnstartedPerUid;
 
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "keep the daemon's key (its designator) and every sturdyref it minted in DIR, made mode 0700"
+          + " if missing, so they survive restarts; a DIR or file in it that another user can write, or that is"
+          + " not this uid's, or a corrupt file, stops the daemon (exit 1). Without it the key is fresh at every"
+          + " start and sturdyrefs end with the process")
+  Path stateDir;
+
+  @Option(names = "--max-sturdyrefs-per-handle", defaultValue = "1000", paramLabel = "N",
+      description = "sturdyrefs one handle may have minted and not dropped (default ${DEFAULT-VALUE})")
+  int maxSturdyrefsPerHandle;
+
   @Override
   public Integer call() throws InterruptedException {
     SwitchboardDaemon.Builder b = SwitchboardDaemon.builder().rootPolicy(rootPolicy);
+    if (stateDir != null) b.stateDir(stateDir);
     try {
       b.callDeadline(Duration.ofMillis(deadlineMs));
     } catch (IllegalArgumentException e) {
@@ -93,6 +106,7 @@ final class SwitchboardCommand implements Callable<Integer> {
     try {
       b.sessionLimits(io.capnet.captp.SessionLimits.DEFAULT.withStartTimeout(Duration.ofMillis(startTimeoutMs)));
       b.admission(maxConnections, maxPerUid, maxUnstartedPerUid);
+      b.maxSturdyrefsPerHandle(maxSturdyrefsPerHandle);
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println("capnet switchboard: " + e.getMessage());
       return Capnet.USAGE;

@@ -19,8 +19,11 @@ final class Handle implements Handler {
   final Labels in;
   final Labels out;
   Ref self;
-  /** Swiss numbers this handle was exported under, so that its holder can drop them. */
-  final java.util.Set<io.capnet.value.Bytes> exported = new java.util.HashSet<>();
+  /**
+   * The name the sturdyref table knows this handle by ("root", or 16 hex digits), given when it
+   * first mints or is minted; null until then.
+   */
+  String id;
 
   Handle(SwitchboardCore core, Set<Right> rights, Labels in, Labels out) {
     this.core = core;
@@ -60,8 +63,16 @@ final class Handle implements Handler {
         yield core.constrain(this, args.get(1), args.get(2), args.get(3));
       }
       case "sturdyref" -> core.sturdyref(this);
+      case "mint" -> {
+        arity(args, 3, "mint takes rights, in-labels and out-labels");
+        yield core.mint(this, args.get(1), args.get(2), args.get(3));
+      }
+      case "minted" -> {
+        arity(args, 0, "minted takes no arguments");
+        yield core.minted(this);
+      }
       case "drop-sturdyref" -> {
-        arity(args, 1, "drop-sturdyref takes a sturdyref URI this handle made");
+        arity(args, 1, "drop-sturdyref takes a sturdyref URI this handle made, or its id");
         yield core.dropSturdyref(this, args.get(1));
       }
       case "socket" -> core.socket(this);
@@ -98,13 +109,19 @@ final class Handle implements Handler {
         yield core.watch(this, args.get(1));
       }
       default -> throw Errors.invalid("a handle has no method " + method.name()
-          + "; it has rights, labels, challenge, constrain, sturdyref, drop-sturdyref, socket, serve, register-peer,"
+          + "; it has rights, labels, challenge, constrain, sturdyref, mint, minted, drop-sturdyref, socket, serve, register-peer,"
           + " connect, ingress, egress, resolver, list and watch");
     };
   }
 
   static void arity(List<Object> args, int n, String usage) {
     if (args.size() != n + 1) throw Errors.invalid(usage + " (got " + (args.size() - 1) + " arguments)");
+  }
+
+  /** This handle's name in the sturdyref table, made on first use. */
+  String id() {
+    if (id == null) id = SturdyrefTable.newId();
+    return id;
   }
 
   void require(Right right) {

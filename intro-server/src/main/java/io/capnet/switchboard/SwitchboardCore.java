@@ -110,6 +110,9 @@ final class SwitchboardCore {
   private final Map<Long, Target> targets = new LinkedHashMap<>();
   private final List<Watcher> watchers = new ArrayList<>();
   private final Map<Long, Resolver> resolvers = new LinkedHashMap<>();
+  private final SturdyrefTable table;
+  /** The handles sturdyrefs in the table designate, by their table name. */
+  private final Map<String, Handle> live = new java.util.HashMap<>();
   private long nextId = 1;
 
   /** Makes socket pairs and serves handle sockets; the daemon's transport side. */
@@ -123,8 +126,9 @@ final class SwitchboardCore {
   private record Watcher(Handle handle, Ref ref) {}
 
   SwitchboardCore(Peer peer, SocketMaker sockets, ScheduledExecutorService timer, Duration callDeadline,
-      int maxPendingConnects) {
+      int maxPendingConnects, SturdyrefTable table) {
     this.peer = peer;
+    this.table = table;
     this.sockets = sockets;
     this.timer = timer;
     this.callDeadline = callDeadline;
@@ -148,7 +152,12 @@ final class SwitchboardCore {
   }
 
   Ref constrain(Handle h, Object rightsValue, Object inValue, Object outValue) {
-    if (!(rightsValue instanceof List<?> names)) throw Errors.invalid("constrain rights must be a list of right names");
+    return narrower(h, rightsValue, inValue, outValue, "constrain").self;
+  }
+
+  /** A new handle with a subset of {@code h}'s rights and labels that only grow. */
+  private Handle narrower(Handle h, Object rightsValue, Object inValue, Object outValue, String what) {
+    if (!(rightsValue instanceof List<?> names)) throw Errors.invalid(what + " rights must be a list of right names");
     Set<Right> rights;
     try {
       rights = Right.parse(names);
@@ -158,32 +167,90 @@ final class SwitchboardCore {
     Set<Right> missing = new TreeSet<>(rights);
     missing.removeAll(h.rights);
     if (!missing.isEmpty()) {
-      throw Errors.denied("constrain asks for rights this handle lacks: " + Right.names(missing)
+      throw Errors.denied(what + " asks for rights this handle lacks: " + Right.names(missing)
           + "; it has " + Right.names(h.rights));
     }
-    Labels in = narrow(h.in, labels(inValue, "constrain in-labels"), "in");
-    Labels out = narrow(h.out, labels(outValue, "constrain out-labels"), "out");
+    Labels in = narrow(h.in, labels(inValue, what + " in-labels"), "in");
+    Labels out = narrow(h.out, labels(outValue, what + " out-labels"), "out");
     reserved(in, SERVER_RESERVED, "in-labels");
     reserved(out, CLIENT_RESERVED, "out-labels");
-    return newHandle(rights, in, out).self;
+    return newHandle(rights, in, out);
   }
 
+  /** A sturdyref for {@code h} itself, minted by {@code h}. */
   String sturdyref(Handle h) {
-    io.capnet.locator.Sturdyref ref = peer.export(h.self);
-    h.exported.add(ref.swissNumber());
-    return ref.toUri();
+    return uri(table.mint(h.id(), h.id(), h.rights, h.in, h.out), h);
+  }
+
+  /**
+   * {@code mint rights in out}: a sturdyref for a new, narrower handle, minted by {@code h} (so
+   * {@code h} lists and drops it), without handing the new handle to the caller.
+   */
+  String mint(Handle h, Object rightsValue, Object inValue, Object outValue) {
+    Handle child = narrower(h, rightsValue, inValue, outValue, "mint");
+    return uri(table.mint(child.id(), h.id(), child.rights, child.in, child.out), child);
+  }
+
+  private String uri(Bytes swiss, Handle designated) {
+    live.put(designated.id(), designated);
+    LOG.log(Level.INFO, "sturdyref minted for handle " + designated.id() + " " + Right.names(designated.rights)
+        + " in=" + designated.in.toLogString() + " out=" + designated.out.toLogString() + " (" + table.size() + " in all)");
+    return io.capnet.locator.Sturdyref.of(peer.locator(), swiss).toUri();
+  }
+
+  /** {@code minted}: what {@code h} minted, as {id, rights, in, out} Structs, oldest first. */
+  List<Object> minted(Handle h) {
+    if (h.id == null) return List.of();
+    List<Object> out = new ArrayList<>();
+    for (SturdyrefTable.Entry e : table.mintedBy(h.id)) out.add(e.toValue());
+    return out;
+  }
+
+  /**
+   * The handle a fetched swiss number designates, or null. The same handle object answers every
+   * sturdyref that designates it, before a restart and after.
+   */
+  Ref resolve(Bytes swiss) {
+    SturdyrefTable.Entry e = table.find(swiss);
+    if (e == null) return null;
+    Handle h = live.get(e.handle());
+    if (h == null) {
+      h = newHandle(e.rights(), e.in(), e.out());
+      h.id = e.handle();
+      live.put(h.id, h);
+    }
+    return h.self;
+  }
+
+  /** Makes {@code root} the handle that sturdyrefs naming "root" designate. */
+  void root(Handle root) {
+    root.id = "root";
+    live.put("root", root);
   }
 
   Object dropSturdyref(Handle h, Object uriValue) {
-    if (!(uriValue instanceof String uri)) throw Errors.invalid("drop-sturdyref takes a sturdyref URI (a string)");
-    Bytes swiss;
-    try {
-      swiss = io.capnet.locator.Sturdyref.parse(uri).swissNumber();
-    } catch (RuntimeException e) {
-      throw Errors.invalid("drop-sturdyref: not a sturdyref: " + e.getMessage());
+    if (!(uriValue instanceof String uri)) {
+      throw Errors.invalid("drop-sturdyref takes a sturdyref URI or the id `minted` lists (a string)");
     }
-    if (!h.exported.remove(swiss)) throw Errors.of(Code.NOT_FOUND, "this handle made no such sturdyref");
-    peer.unexport(swiss);
+    SturdyrefTable.Entry e;
+    if (uri.startsWith("ocapn:")) {
+      Bytes swiss;
+      try {
+        swiss = io.capnet.locator.Sturdyref.parse(uri).swissNumber();
+      } catch (RuntimeException ex) {
+        throw Errors.invalid("drop-sturdyref: not a sturdyref: " + ex.getMessage());
+      }
+      e = table.find(swiss);
+    } else {
+      e = table.byId(uri);
+    }
+    if (e == null || h.id == null || !e.minter().equals(h.id)) {
+      throw Errors.of(Code.NOT_FOUND, "this handle made no such sturdyref");
+    }
+    table.remove(e);
+    LOG.log(Level.INFO, "sturdyref " + e.id() + " for handle " + e.handle() + " dropped by its minter");
+    // Handles already fetched keep working; the table only stops holding this one for fetches.
+    if (!e.handle().equals("root") && !table.designates(e.handle())) live.remove(e.handle());
     return Null.NULL;
   }
 

@@ -72,18 +72,25 @@ public final class SwitchboardDaemon implements AutoCloseable {
   private final Handle root;
   private final ScheduledExecutorService timer;
   private final Bound bound; // removed on close; null for an inherited socket
+  private final StateDir state; // null without --state-dir
 
-  private SwitchboardDaemon(Builder b, AFUNIXServerSocketChannel server, Bound bound) throws IOException {
+  private SwitchboardDaemon(Builder b, AFUNIXServerSocketChannel server, Bound bound, StateDir state) throws IOException {
     this.server = server;
     this.socketPath = bound == null ? null : bound.path();
     this.bound = b.socketPath != null ? bound : null;
+    this.state = state;
     this.rootPolicy = b.rootPolicy;
     this.ownUid = ownUid();
+    // With a state dir the key, and so every sturdyref's designator, outlives the process.
     String designator;
-    try {
-      designator = Designators.ofEd25519(KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JDK has no Ed25519", e);
+    if (state != null) {
+      designator = state.designator;
+    } else {
+      try {
+        designator = Designators.ofEd25519(KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic());
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("this JDK has no Ed25519", e);
+      }
     }
     PeerLocator locator = socketPath == null ? PeerLocator.of(designator, "unix")
         : PeerLocator.of(designator, "unix", Map.of(SwitchboardProtocol.PATH_HINT, socketPath.toString()));
@@ -107,10 +114,16 @@ public final class SwitchboardDaemon implements AutoCloseable {
         netlayer.serve(UnixSockets.channel(daemonEnd), handle);
       }
     };
-    this.core = new SwitchboardCore(peer, sockets, timer, b.callDeadline, b.maxPendingConnects);
-    this.root = inVat(() -> core.newHandle(Right.ALL, Labels.empty(), Labels.empty()));
+    SturdyrefTable table = new SturdyrefTable(state, b.maxSturdyrefsPerHandle);
+    this.core = new SwitchboardCore(peer, sockets, timer, b.callDeadline, b.maxPendingConnects, table);
+    this.root = inVat(() -> {
+      Handle r = core.newHandle(Right.ALL, Labels.empty(), Labels.empty());
+      core.root(r);
+      return r;
+    });
     LOG.log(Level.INFO, "switchboard listening on " + (socketPath == null ? "an inherited socket" : socketPath)
-        + " as " + locator.toUri());
+        + " as " + locator.toUri() + (state == null ? "" : " with the state dir " + state.dir + " ("
+            + table.size() + " sturdyrefs)"));
   }
 
   public static Builder builder() {
@@ -138,7 +151,7 @@ public final class SwitchboardDaemon implements AutoCloseable {
   }
 
   private Ref connectionHandle(Bytes swiss) {
-    if (!swiss.equals(SwitchboardProtocol.CONNECTION_HANDLE)) return null;
+    if (!swiss.equals(SwitchboardProtocol.CONNECTION_HANDLE)) return core.resolve(swiss);
     SessionInfo caller = Peer.caller().orElseThrow();
     if (caller.connection() instanceof DaemonNetlayer.HandleConnection hc) return hc.handle().self;
     PeerCredentials creds = caller.peerCredentials().orElse(null);
@@ -174,6 +187,7 @@ public final class SwitchboardDaemon implements AutoCloseable {
   public void close() {
     peer.close();
     timer.shutdownNow();
+    if (state != null) state.close();
     try {
       server.close();
     } catch (IOException e) {
@@ -203,8 +217,27 @@ public final class SwitchboardDaemon implements AutoCloseable {
     private SessionLimits sessionLimits = SessionLimits.DEFAULT;
     private UnixLimits unixLimits = UnixLimits.DEFAULT;
     private Admission.Limits admission = Admission.Limits.DEFAULT;
+    private Path stateDir;
+    private int maxSturdyrefsPerHandle = 1000;
 
     private Builder() {}
+
+    /**
+     * Keeps the daemon's key and its minted sturdyrefs in {@code dir} (made, mode 0700, if
+     * missing), so they survive restarts (spec/switchboard.md section 11). Without it the key is
+     * fresh at every start and sturdyrefs last as long as the process.
+     */
+    public Builder stateDir(Path dir) {
+      this.stateDir = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /** Sturdyrefs one handle may have minted and not dropped; one more is RESOURCE_EXHAUSTED. */
+    public Builder maxSturdyrefsPerHandle(int n) {
+      if (n < 1) throw new IllegalArgumentException("maxSturdyrefsPerHandle must be at least 1");
+      this.maxSturdyrefsPerHandle = n;
+      return this;
+    }
 
     /**
      * Admission (spec/limits.md): at most {@code maxConnections} clients connected in all,
@@ -274,6 +307,17 @@ public final class SwitchboardDaemon implements AutoCloseable {
       if ((socketPath == null) == (listenFd == null)) {
         throw new IllegalStateException("give exactly one of socketPath and listenFd");
       }
+      // Before the socket: a state dir that is refused leaves nothing behind.
+      StateDir state = stateDir == null ? null : StateDir.open(stateDir, ownUid());
+      try {
+        return start(state);
+      } catch (IOException | RuntimeException e) {
+        if (state != null) state.close();
+        throw e;
+      }
+    }
+
+    private SwitchboardDaemon start(StateDir state) throws IOException {
       if (listenFd != null) {
         AFUNIXServerSocketChannel inherited;
         try {
@@ -288,11 +332,11 @@ public final class SwitchboardDaemon implements AutoCloseable {
         if (inherited.getLocalAddress() instanceof AFUNIXSocketAddress a && a.hasFilename()) {
           bound = a.getFile().toPath();
         }
-        return new SwitchboardDaemon(this, inherited, bound == null ? null : new Bound(inherited, bound, null));
+        return new SwitchboardDaemon(this, inherited, bound == null ? null : new Bound(inherited, bound, null), state);
       }
       Bound bound = bind(socketPath.toAbsolutePath(), socketMode);
       try {
-        return new SwitchboardDaemon(this, bound.server(), bound);
+        return new SwitchboardDaemon(this, bound.server(), bound, state);
       } catch (IOException | RuntimeException e) {
         bound.server().close();
         bound.remove();

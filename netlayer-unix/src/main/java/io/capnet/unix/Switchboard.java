@@ -79,10 +79,27 @@ public interface Switchboard extends AutoCloseable {
   String sturdyref() throws SwitchboardException;
 
   /**
-   * Stops a sturdyref this handle made from reaching it; handles already fetched with it keep
-   * working.
+   * A sturdyref for a new handle narrowed as {@link #constrain} would, minted by this handle: it
+   * appears in this handle's {@link #minted()} and only this handle drops it. With the daemon's
+   * {@code --state-dir} it lasts until dropped, across restarts.
    */
-  void dropSturdyref(String uri) throws SwitchboardException;
+  String mint(Set<Right> rights, Labels in, Labels out) throws SwitchboardException;
+
+  /**
+   * The sturdyrefs this handle made (by {@link #sturdyref()} and {@link #mint}) and has not
+   * dropped, oldest first. The daemon keeps only a hash of each, so it lists their ids, not
+   * their URIs.
+   */
+  List<Minted> minted() throws SwitchboardException;
+
+  /** One sturdyref a handle made: its id, and the rights and labels of the handle it designates. */
+  record Minted(String id, Set<Right> rights, Labels in, Labels out) {}
+
+  /**
+   * Stops a sturdyref this handle made from reaching it, given its URI or its id from
+   * {@link #minted()}; handles already fetched with it keep working.
+   */
+  void dropSturdyref(String uriOrId) throws SwitchboardException;
 
   /** A fresh socket the daemon serves with this handle, for a child's {@code CAPNET_SWITCHBOARD_FD}. */
   Descriptor socket() throws SwitchboardException;

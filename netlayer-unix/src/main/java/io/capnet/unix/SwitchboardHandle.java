@@ -56,6 +56,27 @@ final class SwitchboardHandle implements Switchboard {
   }
 
   @Override
+  public String mint(Set<Right> rights, Labels in, Labels out) throws SwitchboardException {
+    return (String) SwitchboardClient.await(ref.send("mint", Right.names(rights), in.toValue(), out.toValue()));
+  }
+
+  @Override
+  public List<Minted> minted() throws SwitchboardException {
+    Object answer = SwitchboardClient.await(ref.send("minted"));
+    List<Minted> out = new ArrayList<>();
+    try {
+      for (Object o : (List<?>) answer) {
+        Map<?, ?> m = (Map<?, ?>) o;
+        out.add(new Minted((String) m.get("id"), Right.parse((List<?>) m.get("rights")),
+            Labels.fromValue(m.get("in"), "minted in-labels"), Labels.fromValue(m.get("out"), "minted out-labels")));
+      }
+    } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+      throw new SwitchboardException(SwitchboardException.Code.UNAVAILABLE, "the daemon answered minted with " + answer);
+    }
+    return out;
+  }
+
+  @Override
   public void dropSturdyref(String uri) throws SwitchboardException {
     SwitchboardClient.await(ref.send("drop-sturdyref", uri));
   }
