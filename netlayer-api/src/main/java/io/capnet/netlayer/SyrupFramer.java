@@ -240,7 +240,7 @@ final class SyrupFramer implements FrameReader.Framer {
    */
   Object decode(io.capnet.codec.Codec codec, byte[] b, int off, int len, long at) throws DecodeException {
     if (separator) return null;
-    if (framingOf() == SyrupFraming.BARE_SYRUP) {
+    if (bareStream()) {
       int ws = 0; // whitespace between bare values is cut with the value that follows it
       while (ws < len && (b[off + ws] == ' ' || b[off + ws] == '\t' || b[off + ws] == '\r' || b[off + ws] == '\n')) ws++;
       return codec.decode(b, off + ws, len - ws, io.capnet.codec.DecodeContext.NONE);
@@ -257,8 +257,8 @@ final class SyrupFramer implements FrameReader.Framer {
     return maxMessageBytes + MAX_DIGITS + 2;
   }
 
-  private synchronized SyrupFraming framingOf() {
-    return state == State.BARE ? SyrupFraming.BARE_SYRUP : framing;
+  private synchronized boolean bareStream() {
+    return state == State.BARE;
   }
 
   /** What goes before a message of {@code n} bytes. */

@@ -153,33 +153,26 @@ public final class Labels {
   }
 
   public String toJson() {
-    StringWriter w = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(w)) {
-      g.writeStartObject();
-      for (var e : map.entrySet()) g.writeStringField(e.getKey(), e.getValue());
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return w.toString();
+    return json(java.util.function.UnaryOperator.identity());
   }
 
-  /** Longest label value a log line shows whole; longer ones are cut, so logs do not grow with a client. */
+  /** Longest label key or value a log line shows whole; longer ones are cut, so logs do not grow with a client. */
   public static final int LOG_VALUE_CHARS = 64;
 
   /**
-   * As {@link #toJson()}, with each value over {@link #LOG_VALUE_CHARS} characters cut and marked
-   * with its length: {@code "aaaa…(1024 chars)"}. For log lines, never for the wire.
+   * As {@link #toJson()}, with each key and value over {@link #LOG_VALUE_CHARS} characters cut and
+   * marked with its length: {@code "aaaa…(1024 chars)"}. For log lines, never for the wire.
    */
   public String toLogString() {
+    return json(v -> v.length() <= LOG_VALUE_CHARS ? v
+        : v.substring(0, LOG_VALUE_CHARS) + "\u2026(" + v.length() + " chars)");
+  }
+
+  private String json(java.util.function.UnaryOperator<String> shown) {
     StringWriter w = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(w)) {
       g.writeStartObject();
-      for (var e : map.entrySet()) {
-        String v = e.getValue();
-        g.writeStringField(e.getKey(), v.length() <= LOG_VALUE_CHARS ? v
-            : v.substring(0, LOG_VALUE_CHARS) + "\u2026(" + v.length() + " chars)");
-      }
+      for (var e : map.entrySet()) g.writeStringField(shown.apply(e.getKey()), shown.apply(e.getValue()));
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
