@@ -117,7 +117,7 @@ final class PeerImpl implements Peer {
   private void startAccepting() {
     for (Netlayer n : netlayers) {
       try {
-        n.accept(connection -> postOrClose(connection, () -> incoming(connection, n)));
+        n.accept(vat, connection -> incoming(connection, n));
       } catch (IOException e) {
         throw new IllegalStateException("netlayer " + n.transport() + " cannot accept: " + e.getMessage(), e);
       }
@@ -167,28 +167,26 @@ final class PeerImpl implements Peer {
     }
     CompletableFuture<CaptpSession> future = new CompletableFuture<>();
     connecting.put(key, future);
-    Thread.ofVirtual().name("capnet-connect " + remote.toUri()).start(() -> {
-      try {
-        Connection c = netlayer.connect(remote);
-        postOrClose(c, () -> {
-          if (closed) {
-            closeQuietly(c);
-            fail(key, new IOException("the peer is closed"));
-            return;
-          }
-          if (active.containsKey(key)) {
-            // The peer dialled us first and that session is up: starting ours would only cross it.
-            closeQuietly(c);
-            return;
-          }
-          CaptpSession session = new CaptpSession(this, c, netlayer.locator(), true, remote);
-          all.add(session);
-          dialling.put(key, session);
-          session.start();
-        });
-      } catch (IOException | RuntimeException e) {
-        vat.post(() -> fail(key, e));
+    // Netlayers over non-blocking channels dial in the vat; others on a thread of their own.
+    netlayer.connect(remote, vat, (c, failure) -> {
+      if (failure != null) {
+        fail(key, failure);
+        return;
       }
+      if (closed) {
+        closeQuietly(c);
+        fail(key, new IOException("the peer is closed"));
+        return;
+      }
+      if (active.containsKey(key)) {
+        // The peer dialled us first and that session is up: starting ours would only cross it.
+        closeQuietly(c);
+        return;
+      }
+      CaptpSession session = new CaptpSession(this, c, netlayer.locator(), true, remote);
+      all.add(session);
+      dialling.put(key, session);
+      session.start();
     });
     return future;
   }
@@ -519,15 +517,6 @@ final class PeerImpl implements Peer {
   private static boolean anyUnflushed(List<CaptpSession> sessions) {
     for (CaptpSession s : sessions) if (s.isLinkOpen() && s.queuedBytes() > 0) return true;
     return false;
-  }
-
-  /** Hands {@code c} to the vat, or closes it if the vat has stopped: a late dial leaks nothing. */
-  private void postOrClose(Connection c, Runnable task) {
-    try {
-      vat.execute(task);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      closeQuietly(c);
-    }
   }
 
   private <T> T inVat(java.util.function.Supplier<T> task) {

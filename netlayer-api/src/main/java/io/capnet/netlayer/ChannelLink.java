@@ -67,6 +67,18 @@ public abstract class ChannelLink implements Link {
     registration = loop.register(channel, SelectionKey.OP_READ, this::ready);
   }
 
+  /**
+   * Like {@link #start()}, over the registration the (non-blocking) channel already has in this
+   * loop, e.g. from a handshake run there: a channel cannot leave a selector before the next
+   * select, so it keeps its place. {@code retarget} is handed this link's readiness handler, to
+   * point the registration's callback at it.
+   */
+  protected final void start(EventLoop.Registration existing, java.util.function.Consumer<java.util.function.IntConsumer> retarget) {
+    retarget.accept(this::ready);
+    registration = existing;
+    existing.interestOps(SelectionKey.OP_READ);
+  }
+
   /** One non-blocking read into {@code dst}: the count, 0 if nothing was ready, -1 at the end. */
   protected abstract int read(ByteBuffer dst) throws IOException;
 

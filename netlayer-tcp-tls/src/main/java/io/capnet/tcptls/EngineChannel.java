@@ -13,9 +13,10 @@ import javax.net.ssl.SSLException;
 
 /**
  * One TLS connection as an {@link SSLEngine} over a TCP channel, with the engine's three
- * buffers. The handshake runs blocking, on the dialling or accepting thread; then either
- * {@link TlsLink} drives it from the vat's loop (non-blocking), or the blocking streams here
- * serve {@code Connection.receive}/{@code send}.
+ * buffers. The handshake runs either in the vat's loop ({@link LoopHandshake}, non-blocking) or
+ * on the caller's thread (blocking {@code Netlayer.connect} and {@code accept(Consumer)}); then
+ * either {@link TlsLink} drives the engine from the loop, or the blocking streams here serve
+ * {@code Connection.receive}/{@code send}.
  *
  * <pre>
  *   channel --read--> netIn --unwrap--> appIn --> frames
@@ -43,53 +44,74 @@ final class EngineChannel {
     netOut = ByteBuffer.allocate(packet).flip();
   }
 
+  /** What a handshake waits for; {@link #DONE} once it has finished and its last flight is written. */
+  enum Wait { READ, WRITE, DONE }
+
   /** Runs the whole handshake on this thread, over the channel in blocking mode. */
   void handshake() throws IOException {
+    engine.beginHandshake();
+    while (advanceHandshake() != Wait.DONE) {
+      // a blocking channel never leaves the handshake waiting
+    }
+  }
+
+  /**
+   * Moves the handshake on as far as the channel allows, without waiting when it is
+   * non-blocking: what it waits for next, or DONE. A failed handshake first sends the engine's
+   * alert (protocol_version, certificate_required...), then throws. Call
+   * {@code engine.beginHandshake()} first.
+   */
+  Wait advanceHandshake() throws IOException {
     try {
-      runHandshake();
+      return stepHandshake();
     } catch (SSLException e) {
       sendAlert();
       throw e;
     }
   }
 
-  /** After a failed handshake: the engine's alert (protocol_version, certificate_required...) goes out. */
+  private Wait stepHandshake() throws IOException {
+    while (true) {
+      if (netOut.hasRemaining()) {
+        writeNet();
+        if (netOut.hasRemaining()) return Wait.WRITE;
+      }
+      switch (engine.getHandshakeStatus()) {
+        case NEED_WRAP -> {
+          if (wrap(EMPTY).getStatus() == SSLEngineResult.Status.CLOSED) {
+            throw new SSLException("the TLS engine closed during the handshake");
+          }
+        }
+        case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
+          SSLEngineResult r = unwrap();
+          if (r.getStatus() == SSLEngineResult.Status.CLOSED) throw new SSLException("the peer closed TLS during the handshake");
+          boolean stuck = r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW || (r.bytesConsumed() == 0
+              && r.bytesProduced() == 0 && r.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP);
+          if (stuck) {
+            int n = readNet();
+            if (n < 0) throw new EOFException("the peer closed the connection during the TLS handshake");
+            if (n == 0) return Wait.READ;
+          }
+        }
+        case NEED_TASK -> runTasks();
+        default -> {
+          return Wait.DONE;
+        }
+      }
+    }
+  }
+
+  /** After a failed handshake: the engine's alert goes out, without waiting on a non-blocking channel. */
   private void sendAlert() {
     try {
       engine.closeOutbound();
       for (int i = 0; i < 4 && engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP; i++) {
         wrap(EMPTY);
-        writeAllBlocking();
+        if (channel.isBlocking()) writeAllBlocking();
+        else writeNet();
       }
     } catch (IOException | RuntimeException e) {
       // the peer is gone already; the refusal stands
-    }
-  }
-
-  private void runHandshake() throws IOException {
-    engine.beginHandshake();
-    while (true) {
-      HandshakeStatus hs = engine.getHandshakeStatus();
-      switch (hs) {
-        case NEED_WRAP -> {
-          SSLEngineResult r = wrap(EMPTY);
-          writeAllBlocking();
-          if (r.getStatus() == SSLEngineResult.Status.CLOSED) throw new SSLException("the TLS engine closed during the handshake");
-        }
-        case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
-          SSLEngineResult r = unwrap();
-          if (r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW || (r.bytesConsumed() == 0 && r.bytesProduced() == 0
-              && r.getHandshakeStatus() == HandshakeStatus.NEED_UNWRAP)) {
-            if (readBlocking() < 0) throw new EOFException("the peer closed the connection during the TLS handshake");
-          } else if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
-            throw new SSLException("the peer closed TLS during the handshake");
-          }
-        }
-        case NEED_TASK -> runTasks();
-        default -> {
-          return;
-        }
-      }
     }
   }
 
@@ -133,10 +155,6 @@ final class EngineChannel {
     } finally {
       netIn.flip();
     }
-  }
-
-  private int readBlocking() throws IOException {
-    return readNet();
   }
 
   private void writeAllBlocking() throws IOException {

@@ -5,12 +5,15 @@ import io.capnet.codec.Codec;
 import io.capnet.locator.PeerLocator;
 import io.capnet.netlayer.AcceptLoop;
 import io.capnet.netlayer.Connection;
+import io.capnet.netlayer.EventLoop;
 import io.capnet.netlayer.Netlayer;
 import io.capnet.netlayer.NetlayerCapability;
+import java.io.Closeable;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.security.GeneralSecurityException;
@@ -24,9 +27,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -39,9 +44,11 @@ import javax.net.ssl.TrustManager;
 /**
  * The tcp-tls netlayer: length-prefixed CBOR frames over mutual TLS 1.3 (SunJSSE) on TCP. The
  * dialler pins the server's key to the designator it dialled; the listener learns the client's
- * designator from its certificate. Handshakes run on an {@link SSLEngine} on each connection's
- * own (virtual) thread, never on the accept loop, and are closed at
- * {@link TcpTlsOptions#handshakeTimeout()}; the handshaken engine then runs on the vat's loop.
+ * designator from its certificate. Every handshake runs on an {@link SSLEngine}, never on the
+ * accept loop, and is closed at {@link TcpTlsOptions#handshakeTimeout()}: for a {@code Peer}
+ * ({@code connect}/{@code accept} with an {@link EventLoop}) in the vat's loop, driven by
+ * readiness ({@link LoopHandshake}), where the engine then stays; for the blocking
+ * {@code connect}/{@code accept} on the caller's or a virtual thread.
  */
 final class TcpTlsNetlayer implements Netlayer {
   static final String TRANSPORT = TcpTls.TRANSPORT;
@@ -57,7 +64,8 @@ final class TcpTlsNetlayer implements Netlayer {
   private final AtomicLong dials = new AtomicLong();
   private final ServerSocketChannel server;
   private final PeerLocator locator;
-  private final Set<SocketChannel> handshaking = ConcurrentHashMap.newKeySet();
+  /** Handshakes in progress, closed when the netlayer closes: sockets (blocking) and LoopHandshakes. */
+  private final Set<Closeable> handshaking = ConcurrentHashMap.newKeySet();
   private final ReentrantLock lock = new ReentrantLock();
   private Thread acceptThread; // guarded by lock
   private volatile boolean closed;
@@ -120,12 +128,18 @@ final class TcpTlsNetlayer implements Netlayer {
 
   // ---------------------------------------------------------------- dialling
 
-  @Override
-  public Connection connect(PeerLocator remote) throws IOException {
+  /** Where a dial goes, from a locator checked in full before any socket is made. */
+  private record Target(PeerLocator remote, byte[] expected, String host, int port) {
+    String where() {
+      return host + ":" + port;
+    }
+  }
+
+  private Target target(PeerLocator remote) throws IOException {
     if (!remote.transport().equals(TRANSPORT)) {
       throw new IOException(TRANSPORT + " netlayer cannot reach transport " + remote.transport());
     }
-    if (closed) throw new IOException(TRANSPORT + " netlayer " + locator + " is closed");
+    if (closed) throw closedException();
     byte[] expected;
     try {
       expected = Designators.ed25519Key(remote.designator());
@@ -143,42 +157,163 @@ final class TcpTlsNetlayer implements Netlayer {
     if (port < 1 || port > 65535) {
       throw new IOException("bad port hint \"" + portHint + "\" in " + remote + ": not a port number 1-65535");
     }
-    String where = host + ":" + port;
+    return new Target(remote, expected, host, port);
+  }
+
+  private IOException closedException() {
+    return new IOException(TRANSPORT + " netlayer " + locator + " is closed");
+  }
+
+  private SSLEngine dialEngine(Target t) {
+    // No session resumption: SunJSSE caches client sessions by the peer host and port given
+    // here, so each dial names a host of its own, which no later dial can find. The name is
+    // not sent: SNI is off.
+    SSLEngine engine = dialContext.createSSLEngine("capnet-dial-" + dials.incrementAndGet(), t.port());
+    engine.setUseClientMode(true);
+    SSLParameters params = engine.getSSLParameters();
+    params.setProtocols(PROTOCOLS);
+    params.setServerNames(List.of());
+    engine.setSSLParameters(params);
+    return engine;
+  }
+
+  /** After the dialler's handshake: the key proven is the one dialled (checked once more), and the connection. */
+  private Connection dialled(EngineChannel tls, Target t, LoopHandshake.Handoff handoff) throws IOException {
+    byte[] proven = peerKey(tls.engine.getSession(), "server");
+    if (!Arrays.equals(proven, t.expected())) { // the trust manager checked already; belt and braces
+      throw new IOException("the server's key is designator " + Designators.base32(proven)
+          + ", not the dialled designator " + t.remote().designator());
+    }
+    return wrap(tls, t.remote().designator(), t.where(), handoff);
+  }
+
+  private static IOException connectFailed(Target t, Exception e) {
+    return new IOException("cannot connect to " + TRANSPORT + " peer at " + t.where() + ": " + e, e);
+  }
+
+  private static IOException handshakeFailed(Target t, Exception e) {
+    return new IOException(TRANSPORT + " handshake with " + t.where() + " failed: " + explain(e), e);
+  }
+
+  /** Blocking, on the caller's thread: the TCP connect, then the handshake. */
+  @Override
+  public Connection connect(PeerLocator remote) throws IOException {
+    Target t = target(remote);
     SocketChannel plain = SocketChannel.open();
     try {
       plain.socket().setTcpNoDelay(true);
-      plain.socket().connect(new InetSocketAddress(host, port), (int) options.connectTimeout().toMillis());
+      plain.socket().connect(new InetSocketAddress(t.host(), t.port()), (int) options.connectTimeout().toMillis());
     } catch (IOException e) {
       plain.close();
-      throw new IOException("cannot connect to " + TRANSPORT + " peer at " + where + ": " + e, e);
+      throw connectFailed(t, e);
     }
-    SSLEngine engine = null;
     try {
-      // No session resumption: SunJSSE caches client sessions by the peer host and port given
-      // here, so each dial names a host of its own, which no later dial can find. The name is
-      // not sent: SNI is off.
-      engine = dialContext.createSSLEngine("capnet-dial-" + dials.incrementAndGet(), port);
-      engine.setUseClientMode(true);
-      SSLParameters params = engine.getSSLParameters();
-      params.setProtocols(PROTOCOLS);
-      params.setServerNames(List.of());
-      engine.setSSLParameters(params);
+      SSLEngine engine = dialEngine(t);
       EngineChannel tls = new EngineChannel(plain, engine);
-      dialTrust.pin(engine, expected);
+      dialTrust.pin(engine, t.expected());
       try {
         handshake(tls);
       } finally {
         dialTrust.unpin(engine);
       }
-      byte[] proven = peerKey(engine.getSession(), "server");
-      if (!Arrays.equals(proven, expected)) { // the trust manager checked already; belt and braces
-        throw new IOException("the server's key is designator " + Designators.base32(proven)
-            + ", not the dialled designator " + remote.designator());
-      }
-      return wrap(tls, remote.designator(), where);
+      return dialled(tls, t, null);
     } catch (IOException | RuntimeException e) {
       plain.close();
-      throw new IOException(TRANSPORT + " handshake with " + where + " failed: " + explain(e), e);
+      throw handshakeFailed(t, e);
+    }
+  }
+
+  /**
+   * In the loop, with no thread of its own: a non-blocking TCP connect and the handshake, each
+   * under its deadline. Only a host that is a name, not an address literal, is resolved on a
+   * virtual thread first, as resolving blocks.
+   */
+  @Override
+  public void connect(PeerLocator remote, EventLoop loop, BiConsumer<Connection, Throwable> done) {
+    Target t;
+    try {
+      t = target(remote);
+    } catch (IOException e) {
+      inLoop(loop, () -> done.accept(null, e), null);
+      return;
+    }
+    if (isAddressLiteral(t.host())) {
+      inLoop(loop, () -> dialInLoop(t, new InetSocketAddress(t.host(), t.port()), loop, done), null);
+      return;
+    }
+    Thread.ofVirtual().name("capnet-" + TRANSPORT + "-resolve " + t.host()).start(() -> {
+      InetSocketAddress address = new InetSocketAddress(t.host(), t.port());
+      inLoop(loop, () -> dialInLoop(t, address, loop, done), null);
+    });
+  }
+
+  /** An IPv4 or IPv6 literal, which InetAddress parses without asking a resolver. */
+  static boolean isAddressLiteral(String host) {
+    return host.contains(":") || host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+  }
+
+  private void dialInLoop(Target t, InetSocketAddress address, EventLoop loop, BiConsumer<Connection, Throwable> done) {
+    if (closed) {
+      done.accept(null, closedException());
+      return;
+    }
+    if (address.isUnresolved()) {
+      done.accept(null, connectFailed(t, new java.net.UnknownHostException(t.host())));
+      return;
+    }
+    SocketChannel plain = null;
+    boolean connected;
+    try {
+      plain = SocketChannel.open();
+      plain.configureBlocking(false);
+      plain.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      connected = plain.connect(address);
+    } catch (IOException | RuntimeException e) {
+      if (plain != null) closeQuietly(plain);
+      done.accept(null, connectFailed(t, e));
+      return;
+    }
+    SSLEngine engine = dialEngine(t);
+    EngineChannel tls = new EngineChannel(plain, engine);
+    dialTrust.pin(engine, t.expected());
+    LoopHandshake[] self = new LoopHandshake[1];
+    LoopHandshake h = new LoopHandshake(loop, tls, !connected, options.connectTimeout().toMillis(),
+        options.handshakeTimeout().toMillis(), new LoopHandshake.Outcome() {
+          @Override
+          public void handshaken(LoopHandshake.Handoff handoff) {
+            dialTrust.unpin(engine);
+            handshaking.remove(self[0]);
+            Connection c;
+            try {
+              if (closed) throw closedException();
+              c = dialled(tls, t, handoff);
+            } catch (IOException | RuntimeException e) {
+              closeQuietly(tls.channel);
+              done.accept(null, handshakeFailed(t, e));
+              return;
+            }
+            done.accept(c, null);
+          }
+
+          @Override
+          public void failed(Exception cause, boolean connecting) {
+            dialTrust.unpin(engine);
+            handshaking.remove(self[0]);
+            done.accept(null, connecting ? connectFailed(t, cause) : handshakeFailed(t, cause));
+          }
+        });
+    self[0] = h;
+    handshaking.add(h);
+    h.start();
+    if (closed) h.close();
+  }
+
+  /** Runs {@code task} in {@code loop}, or closes {@code orClose} when the loop has stopped. */
+  private static void inLoop(EventLoop loop, Runnable task, AutoCloseable orClose) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException stopped) {
+      if (orClose != null) closeQuietly(orClose);
     }
   }
 
@@ -262,9 +397,9 @@ final class TcpTlsNetlayer implements Netlayer {
     return m == null ? e.toString() : m;
   }
 
-  private Connection wrap(EngineChannel tls, String peerDesignator, String where) throws IOException {
+  private Connection wrap(EngineChannel tls, String peerDesignator, String where, LoopHandshake.Handoff handoff) {
     return new TlsConnection(tls, Codec.cbor(options.limits()),
-        TRANSPORT + " " + where + " " + shortName(peerDesignator), peerDesignator);
+        TRANSPORT + " " + where + " " + shortName(peerDesignator), peerDesignator, handoff);
   }
 
   private static String shortName(String designator) {
@@ -273,26 +408,64 @@ final class TcpTlsNetlayer implements Netlayer {
 
   // ---------------------------------------------------------------- listening
 
+  /** Blocking handshakes, each on a virtual thread of its own; {@code incoming} runs there and may block. */
   @Override
   public void accept(Consumer<Connection> incoming) {
     Objects.requireNonNull(incoming, "incoming");
+    startAccepting(s -> {
+      String from = from(s);
+      Thread.ofVirtual().name("capnet-" + TRANSPORT + "-handshake " + from).start(() -> serve(s, from, incoming));
+    });
+  }
+
+  /** Handshakes in the loop, with no thread of their own; {@code incoming} runs in the loop. */
+  @Override
+  public void accept(EventLoop loop, Consumer<Connection> incoming) {
+    Objects.requireNonNull(loop, "loop");
+    Objects.requireNonNull(incoming, "incoming");
+    startAccepting(s -> inLoop(loop, () -> handshakeInLoop(s, from(s), loop, incoming), s));
+  }
+
+  private void startAccepting(Consumer<SocketChannel> each) {
     lock.lock();
     try {
       if (acceptThread != null) throw new IllegalStateException("accept was already called");
       if (closed) return;
       acceptThread = Thread.ofVirtual()
           .name("capnet-" + TRANSPORT + "-accept " + server.socket().getLocalPort())
-          .start(() -> acceptLoop(incoming));
+          .start(() -> AcceptLoop.run(server::accept, () -> closed, locator.toUri(), each));
     } finally {
       lock.unlock();
     }
   }
 
-  private void acceptLoop(Consumer<Connection> incoming) {
-    AcceptLoop.run(server::accept, () -> closed, locator.toUri(), s -> {
-      String from = s.socket().getInetAddress().getHostAddress() + ":" + s.socket().getPort();
-      Thread.ofVirtual().name("capnet-" + TRANSPORT + "-handshake " + from).start(() -> serve(s, from, incoming));
-    });
+  private static String from(SocketChannel s) {
+    return s.socket().getInetAddress().getHostAddress() + ":" + s.socket().getPort();
+  }
+
+  private SSLEngine serverEngine() {
+    SSLEngine engine = serverContext.createSSLEngine();
+    engine.setUseClientMode(false);
+    engine.setEnabledProtocols(PROTOCOLS);
+    engine.setNeedClientAuth(true);
+    return engine;
+  }
+
+  private void refused(String from, Exception e) {
+    if (!closed) rejections.accept(TRANSPORT + " handshake from " + from + " failed: " + explain(e));
+  }
+
+  private void handOver(Connection c, Consumer<Connection> incoming) {
+    if (closed) {
+      closeQuietly(c);
+      return;
+    }
+    try {
+      incoming.accept(c);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "connection handler failed for " + c.description(), e);
+      closeQuietly(c);
+    }
   }
 
   /** On the connection's own thread: the handshake, then the handler. */
@@ -300,30 +473,58 @@ final class TcpTlsNetlayer implements Netlayer {
     Connection c;
     try {
       plain.socket().setTcpNoDelay(true);
-      SSLEngine engine = serverContext.createSSLEngine();
-      engine.setUseClientMode(false);
-      engine.setEnabledProtocols(PROTOCOLS);
-      engine.setNeedClientAuth(true);
-      EngineChannel tls = new EngineChannel(plain, engine);
+      EngineChannel tls = new EngineChannel(plain, serverEngine());
       handshake(tls);
-      String designator = Designators.base32(peerKey(engine.getSession(), "client"));
-      c = wrap(tls, designator, from);
+      c = wrap(tls, Designators.base32(peerKey(tls.engine.getSession(), "client")), from, null);
     } catch (IOException | RuntimeException e) {
       closeQuietly(plain);
-      if (!closed) rejections.accept(TRANSPORT + " handshake from " + from + " failed: " + explain(e));
-      return;
-    }
-    if (closed) {
-      closeQuietly(c);
+      refused(from, e);
       return;
     }
     Thread.currentThread().setName("capnet-" + c.description());
+    handOver(c, incoming);
+  }
+
+  /** In the loop: the handshake, driven by readiness, then the handler. */
+  private void handshakeInLoop(SocketChannel plain, String from, EventLoop loop, Consumer<Connection> incoming) {
+    EngineChannel tls;
     try {
-      incoming.accept(c);
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "connection handler failed for " + c.description(), e);
-      closeQuietly(c);
+      if (closed) throw closedException();
+      plain.configureBlocking(false);
+      plain.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      tls = new EngineChannel(plain, serverEngine());
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(plain);
+      refused(from, e);
+      return;
     }
+    LoopHandshake[] self = new LoopHandshake[1];
+    LoopHandshake h = new LoopHandshake(loop, tls, false, 0, options.handshakeTimeout().toMillis(),
+        new LoopHandshake.Outcome() {
+          @Override
+          public void handshaken(LoopHandshake.Handoff handoff) {
+            handshaking.remove(self[0]);
+            Connection c;
+            try {
+              c = wrap(tls, Designators.base32(peerKey(tls.engine.getSession(), "client")), from, handoff);
+            } catch (IOException | RuntimeException e) {
+              closeQuietly(plain);
+              refused(from, e);
+              return;
+            }
+            handOver(c, incoming);
+          }
+
+          @Override
+          public void failed(Exception cause, boolean connecting) {
+            handshaking.remove(self[0]);
+            refused(from, cause);
+          }
+        });
+    self[0] = h;
+    handshaking.add(h);
+    h.start();
+    if (closed) h.close();
   }
 
   private static void closeQuietly(AutoCloseable c) {
@@ -365,7 +566,7 @@ final class TcpTlsNetlayer implements Netlayer {
       lock.unlock();
     }
     server.close();
-    for (SocketChannel s : handshaking) closeQuietly(s);
+    for (Closeable h : handshaking) closeQuietly(h);
     if (t != null) {
       try {
         t.join();

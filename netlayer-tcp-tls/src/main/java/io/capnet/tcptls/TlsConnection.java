@@ -32,9 +32,13 @@ final class TlsConnection implements Connection {
   private final String peerDesignator;
   private final AtomicInteger writers = new AtomicInteger();
   private final AtomicInteger readers = new AtomicInteger();
+  private final LoopHandshake.Handoff handoff;
 
-  TlsConnection(EngineChannel tls, Codec codec, String description, String peerDesignator) {
+  /** @param handoff set when the handshake ran in a loop: the connection is bound to that loop */
+  TlsConnection(EngineChannel tls, Codec codec, String description, String peerDesignator,
+      LoopHandshake.Handoff handoff) {
     this.tls = tls;
+    this.handoff = handoff;
     this.codec = codec;
     this.description = description;
     this.peerDesignator = peerDesignator;
@@ -49,6 +53,7 @@ final class TlsConnection implements Connection {
 
   @Override
   public Object receive() throws IOException {
+    checkBlocking();
     readers.incrementAndGet();
     try {
       return frames.receive();
@@ -59,6 +64,7 @@ final class TlsConnection implements Connection {
 
   @Override
   public void send(byte[] message, List<Descriptor> descriptors) throws IOException {
+    checkBlocking();
     writers.incrementAndGet();
     try {
       frames.send(message, descriptors);
@@ -69,11 +75,18 @@ final class TlsConnection implements Connection {
 
   @Override
   public void flush() throws IOException {
+    checkBlocking();
     writers.incrementAndGet();
     try {
       frames.flush();
     } finally {
       writers.decrementAndGet();
+    }
+  }
+
+  private void checkBlocking() {
+    if (handoff != null) {
+      throw new IllegalStateException(description + " was handshaken in an event loop: attach it there");
     }
   }
 
@@ -85,7 +98,7 @@ final class TlsConnection implements Connection {
     if (readers.get() > 0 || writers.get() > 0) {
       throw new IllegalStateException(description + ": attach while a receive or send is in progress");
     }
-    return TlsLink.open(loop, tls, receiver, codec, description);
+    return TlsLink.open(loop, tls, receiver, codec, description, handoff);
   }
 
   @Override

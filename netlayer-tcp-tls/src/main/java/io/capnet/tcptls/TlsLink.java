@@ -29,10 +29,16 @@ final class TlsLink extends ChannelLink {
     this.codec = codec;
   }
 
-  static TlsLink open(EventLoop loop, EngineChannel tls, Link.Receiver receiver, Codec codec, String description)
-      throws IOException {
+  /** @param handoff the channel's registration from a handshake in a loop, or null */
+  static TlsLink open(EventLoop loop, EngineChannel tls, Link.Receiver receiver, Codec codec, String description,
+      LoopHandshake.Handoff handoff) throws IOException {
     TlsLink link = new TlsLink(loop, tls, receiver, codec, description);
-    link.start();
+    if (handoff != null && handoff.loop() == loop) {
+      link.start(handoff.registration(), target -> handoff.relay().target = target);
+    } else {
+      if (handoff != null) handoff.registration().cancel();
+      link.start();
+    }
     if (tls.hasBufferedInput()) loop.execute(link::readBuffered); // sent with the handshake's last flight
     return link;
   }
