@@ -26,11 +26,21 @@ import javax.net.ssl.SSLException;
 final class EngineChannel {
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
+  /**
+   * netIn and netOut start at one record's size and grow once to this many records when a
+   * connection streams (a read fills netIn, or more than a record waits to be sealed): one system
+   * call then moves several records, while an idle or handshaking connection holds one each.
+   */
+  static final int RECORDS_PER_IO = 4;
+  /** The most plaintext one {@link #read} hands over, so one connection cannot hog the loop. */
+  static final int MAX_READ = 256 * 1024;
+
   final SocketChannel channel;
   final SSLEngine engine;
-  final ByteBuffer netIn; // read mode between calls: [position, limit) not yet unwrapped
+  private final int packetSize;
+  ByteBuffer netIn; // read mode between calls: [position, limit) not yet unwrapped
   final ByteBuffer appIn; // read mode: [position, limit) decrypted, not yet taken
-  final ByteBuffer netOut; // read mode: [position, limit) sealed, not yet written
+  ByteBuffer netOut; // read mode: [position, limit) sealed, not yet written
   private boolean inboundDone;
   private boolean underflow; // the last unwrap needed more bytes than netIn held
 
@@ -39,6 +49,7 @@ final class EngineChannel {
     this.engine = engine;
     int packet = engine.getSession().getPacketBufferSize();
     int app = engine.getSession().getApplicationBufferSize();
+    packetSize = packet;
     netIn = ByteBuffer.allocate(packet).flip();
     appIn = ByteBuffer.allocate(app).flip();
     netOut = ByteBuffer.allocate(packet).flip();
@@ -119,9 +130,25 @@ final class EngineChannel {
     for (Runnable t; (t = engine.getDelegatedTask()) != null; ) t.run();
   }
 
+  /**
+   * Makes a read-mode buffer writable after its unread bytes. Unlike {@code compact()}, moves
+   * nothing when they already start at 0, so sealing several records in a row copies none twice.
+   */
+  private static void toWriteMode(ByteBuffer b) {
+    if (b.position() == 0) b.position(b.limit()).limit(b.capacity());
+    else b.compact();
+  }
+
+  /** A read-mode buffer's bytes in one {@code records} times larger. */
+  private ByteBuffer grown(ByteBuffer b) {
+    ByteBuffer g = ByteBuffer.allocate(packetSize * RECORDS_PER_IO);
+    g.put(b).flip();
+    return g;
+  }
+
   /** Seals what it can of {@code src} into netOut (which must be drained first when full). */
   SSLEngineResult wrap(ByteBuffer src) throws SSLException {
-    netOut.compact();
+    toWriteMode(netOut);
     try {
       SSLEngineResult r = engine.wrap(src, netOut);
       if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) runTasks();
@@ -131,30 +158,53 @@ final class EngineChannel {
     }
   }
 
+  /**
+   * Seals records of {@code src} into netOut while another whole record fits: the plaintext bytes
+   * taken. A write of netOut then sends them all in one system call.
+   */
+  int seal(ByteBuffer src) throws IOException {
+    int before = src.position();
+    if (src.remaining() > packetSize && netOut.capacity() < packetSize * RECORDS_PER_IO) netOut = grown(netOut);
+    while (src.hasRemaining() && netOut.capacity() - netOut.remaining() >= packetSize) {
+      SSLEngineResult r = wrap(src);
+      if (r.getStatus() == SSLEngineResult.Status.CLOSED) throw new IOException("TLS is closed");
+      if (r.bytesConsumed() == 0) break;
+    }
+    return src.position() - before;
+  }
+
   /** Opens what netIn holds into appIn. */
   SSLEngineResult unwrap() throws SSLException {
-    appIn.compact();
+    toWriteMode(appIn);
     try {
-      SSLEngineResult r = engine.unwrap(netIn, appIn);
-      underflow = r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW;
-      if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) runTasks();
-      if (r.getStatus() == SSLEngineResult.Status.CLOSED) inboundDone = true;
-      return r;
+      return unwrapInto(appIn);
     } finally {
       appIn.flip();
     }
   }
 
+  private SSLEngineResult unwrapInto(ByteBuffer dst) throws SSLException {
+    SSLEngineResult r = engine.unwrap(netIn, dst);
+    underflow = r.getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW;
+    if (r.getHandshakeStatus() == HandshakeStatus.NEED_TASK) runTasks();
+    if (r.getStatus() == SSLEngineResult.Status.CLOSED) inboundDone = true;
+    return r;
+  }
+
   /** One read from the channel into netIn: the count, 0 if none was ready, -1 at the end. */
   int readNet() throws IOException {
-    netIn.compact();
+    toWriteMode(netIn);
+    int n;
     try {
-      int n = channel.read(netIn);
+      n = channel.read(netIn);
       if (n > 0) underflow = false;
-      return n;
     } finally {
       netIn.flip();
     }
+    if (n > 0 && netIn.limit() == netIn.capacity() && netIn.capacity() < packetSize * RECORDS_PER_IO) {
+      netIn = grown(netIn); // the read filled it: this connection streams
+    }
+    return n;
   }
 
   private void writeAllBlocking() throws IOException {
@@ -203,25 +253,34 @@ final class EngineChannel {
     }
   }
 
+  /**
+   * Fills {@code dst} as far as the bytes at hand go (up to {@link #MAX_READ}): opened records,
+   * and more reads while the channel has some. A record opens straight into {@code dst} when it
+   * has room for one. A blocking channel returns once it has bytes, rather than wait for more.
+   */
   private int readOpened(ByteBuffer dst) throws IOException {
+    int total = 0;
     while (true) {
-      int n = takeApp(dst);
-      if (n > 0) return n;
-      if (inboundDone) return -1;
-      if (netIn.hasRemaining()) {
-        SSLEngineResult r = unwrap();
+      total += takeApp(dst);
+      if (!dst.hasRemaining() || total >= MAX_READ) return total;
+      if (inboundDone) return total > 0 ? total : -1;
+      if (netIn.hasRemaining() && !underflow) {
+        boolean direct = dst.remaining() >= appIn.capacity(); // appIn is empty: takeApp emptied it
+        SSLEngineResult r = direct ? unwrapInto(dst) : unwrap();
         if (r.getStatus() == SSLEngineResult.Status.OK && (r.bytesProduced() > 0 || r.bytesConsumed() > 0)) {
+          if (direct) total += r.bytesProduced();
           if (r.getHandshakeStatus() == HandshakeStatus.NEED_WRAP) {
             wrap(EMPTY); // a post-handshake reply (key update)
             writeNet();
           }
           continue;
         }
-        if (r.getStatus() == SSLEngineResult.Status.CLOSED) return -1;
+        if (r.getStatus() == SSLEngineResult.Status.CLOSED) return total > 0 ? total : -1;
       }
+      if (total > 0 && channel.isBlocking()) return total;
       int got = readNet();
-      if (got < 0) return -1; // a record cut short: the framing above names what is missing
-      if (got == 0) return 0;
+      if (got < 0) return total > 0 ? total : -1; // a record cut short: the framing above names what is missing
+      if (got == 0) return total;
     }
   }
 

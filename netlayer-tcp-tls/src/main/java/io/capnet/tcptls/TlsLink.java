@@ -11,7 +11,6 @@ import io.capnet.value.Descriptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
-import javax.net.ssl.SSLEngineResult;
 
 /**
  * A handshaken tcp-tls connection on the vat's loop: length-prefixed CBOR frames sealed and
@@ -74,15 +73,11 @@ final class TlsLink extends ChannelLink {
     return written + out.writeTo(this::seal, MAX_WRITE);
   }
 
-  /** Seals one record or more of {@code src} and writes them; returns the plaintext bytes taken. */
+  /** Seals records of {@code src} and writes them in one call; returns the plaintext bytes taken. */
   private int seal(ByteBuffer src) throws IOException {
-    int before = src.position();
-    while (src.hasRemaining() && !tls.netOut.hasRemaining()) {
-      SSLEngineResult r = tls.wrap(src);
-      if (r.getStatus() == SSLEngineResult.Status.CLOSED) throw new IOException("TLS is closed");
-      tls.writeNet();
-    }
-    return src.position() - before;
+    int taken = tls.seal(src);
+    tls.writeNet();
+    return taken;
   }
 
   @Override
