@@ -10,6 +10,7 @@ import io.capnet.netlayer.Link;
 import io.capnet.value.Descriptor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -18,8 +19,17 @@ import java.util.List;
  * in the link's outbound buffer and are sealed into TLS records as the socket takes them.
  */
 final class TlsLink extends ChannelLink {
+  /** A frame at least this large queues as it is, not copied into the outbound buffer. */
+  static final int LARGE_FRAME = 64 * 1024;
+
   private final EngineChannel tls;
   private final Codec codec;
+  /**
+   * Large frames, uncopied (a 4-byte header, then the message), and every frame queued behind
+   * one, in order; all of it goes after what {@link #out} holds. Loop-confined.
+   */
+  private final ArrayDeque<ByteBuffer> large = new ArrayDeque<>();
+  private long largeBytes;
 
   private TlsLink(EventLoop loop, EngineChannel tls, Link.Receiver receiver, Codec codec, String description) {
     super(loop, tls.channel, receiver, new FrameReader(Framers.lengthPrefixed(0, codec.limits().maxValueBytes()),
@@ -62,7 +72,14 @@ final class TlsLink extends ChannelLink {
     if (!descriptors.isEmpty()) throw new IOException("this connection cannot carry file descriptors");
     int n = message.length;
     if (n == 0) throw new IllegalArgumentException("an empty message cannot be framed");
-    out.reserve(4 + n).putInt(n).put(message);
+    if (n < LARGE_FRAME && large.isEmpty()) {
+      out.reserve(4 + n).putInt(n).put(message);
+      return;
+    }
+    // The encoder made this array for this message alone: it is sealed from where it is.
+    large.add(ByteBuffer.allocate(4).putInt(n).flip());
+    large.add(ByteBuffer.wrap(message));
+    largeBytes += 4L + n;
   }
 
   /** Drains sealed records first, then seals and writes more of the queue. */
@@ -70,7 +87,13 @@ final class TlsLink extends ChannelLink {
   protected int write() throws IOException {
     int written = tls.writeNet();
     if (tls.netOut.hasRemaining()) return written;
-    return written + out.writeTo(this::seal, MAX_WRITE);
+    if (!out.isEmpty()) return written + out.writeTo(this::seal, MAX_WRITE);
+    ByteBuffer head = large.peek();
+    if (head == null) return written;
+    int taken = seal(head);
+    largeBytes -= taken;
+    if (!head.hasRemaining()) large.poll();
+    return written + taken;
   }
 
   /** Seals records of {@code src} and writes them in one call; returns the plaintext bytes taken. */
@@ -82,7 +105,7 @@ final class TlsLink extends ChannelLink {
 
   @Override
   protected long queuedBeyond() {
-    return tls.netOut.remaining();
+    return tls.netOut.remaining() + largeBytes;
   }
 
   @Override
@@ -98,6 +121,8 @@ final class TlsLink extends ChannelLink {
 
   @Override
   protected void closeResources() {
+    large.clear();
+    largeBytes = 0;
     try {
       tls.channel.close();
     } catch (IOException e) {
