@@ -26,6 +26,7 @@ import java.util.Map;
 final class CborEncoder {
   private static final int INITIAL_BUFFER = 256;
   private static final int RETAINED_BUFFER = 64 * 1024;
+  private static final int TAIL_ROOM = 4 * 1024;
   private static final long NAN_BITS = 0x7ff8000000000000L;
 
   private final CborJacksonFactory factory;
@@ -297,7 +298,9 @@ final class CborEncoder {
 
     private void ensure(int more) {
       if (more > buf.length - count) {
-        long want = Math.max((long) buf.length * 2, (long) count + more);
+        // Room past a large write for what follows it (the rest of the message), so one large
+        // ByteArray does not double the buffer again for its last few bytes.
+        long want = Math.max((long) buf.length * 2, (long) count + more + TAIL_ROOM);
         if (want > Integer.MAX_VALUE - 8) {
           if ((long) count + more > Integer.MAX_VALUE - 8) {
             throw new EncodeException("encoded value is too large for a byte array");
