@@ -77,8 +77,8 @@ final class PeerImpl implements Peer {
     try {
       task.run();
     } finally {
-      if (outer == null) CALLER.remove();
-      else CALLER.set(outer);
+      // set(null), not remove(): the vat keeps its slot, and each frame costs no map insert.
+      CALLER.set(outer);
     }
   }
 

@@ -204,12 +204,39 @@ public abstract class ChannelLink implements Link {
       flushScheduled = true;
       loop.beforeWait(this::flush);
     }
+    if (out.size() >= eagerAt) writeEarly();
+  }
+
+  /**
+   * A turn that sends much (a loop of sendOnly, a large answer) writes as it goes, each time
+   * another {@link #EAGER_WRITE_BYTES} are queued, so the peer reads while we still encode.
+   */
+  static final int EAGER_WRITE_BYTES = 64 * 1024;
+  private int eagerAt = EAGER_WRITE_BYTES;
+  private IOException earlyWriteFailure;
+
+  private void writeEarly() {
+    try {
+      while (!out.isEmpty() && earlyWriteFailure == null) {
+        if (write() == 0) break;
+      }
+    } catch (IOException e) {
+      earlyWriteFailure = e; // ended by the flush before the loop waits, outside this turn
+    } catch (RuntimeException e) {
+      earlyWriteFailure = new IOException(e.toString(), e);
+    }
+    eagerAt = out.size() + EAGER_WRITE_BYTES; // a full socket costs one try per 64 KiB, not per send
   }
 
   /** Writes what is queued, as far as the socket takes it, and watches for room for the rest. */
   protected final void flush() {
     flushScheduled = false;
+    eagerAt = EAGER_WRITE_BYTES;
     if (closed) return;
+    if (earlyWriteFailure != null) {
+      writeFailed(earlyWriteFailure);
+      return;
+    }
     try {
       while (!out.isEmpty() || queuedBeyond() > 0) {
         if (write() == 0) break;
