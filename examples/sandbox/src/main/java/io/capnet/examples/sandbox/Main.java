@@ -21,7 +21,7 @@ public final class Main {
         System.err.println("usage: sandbox db SWITCHBOARD-SOCKET          serve {\"svc\":\"db\"}");
         System.err.println("       sandbox parent SWITCHBOARD-SOCKET [TARGET...]  run the probe under capnet run --sandbox");
         System.err.println("       sandbox probe TARGET...               (inside the sandbox) try the handle and each TARGET:");
-        System.err.println("         tcp:HOST:PORT, unix:PATH, unix:@ABSTRACT-NAME, write:PATH");
+        System.err.println("         tcp:HOST:PORT, unix:PATH, unix:@ABSTRACT-NAME, write:PATH, hold (wait for the end of stdin)");
         System.exit(2);
       }
     }

@@ -16,6 +16,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Stream;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 import org.newsclub.net.unix.AFUNIXSocketChannel;
 
@@ -28,6 +32,8 @@ final class Probe {
   private Probe() {}
 
   static void main(String[] args) throws Exception {
+    // Before this JVM opens any socket of its own: what it was handed.
+    say("sockets held at start: fds " + socketFds());
     Switchboard sb = Switchboard.fromEnvironment();
     say("handle from " + Switchboard.FD_VARIABLE + "=" + System.getenv(Switchboard.FD_VARIABLE)
         + ": rights " + sb.rights() + ", out " + sb.outLabels().toJson());
@@ -78,15 +84,34 @@ final class Probe {
         try (SocketChannel c = SocketChannel.open(StandardProtocolFamily.UNIX)) {
           c.connect(UnixDomainSocketAddress.of(target.substring(5)));
         }
+      } else if (target.equals("hold")) {
+        say("hold: holding until stdin ends");
+        System.in.transferTo(OutputStream.nullOutputStream());
+        return "stdin ended";
       } else if (target.startsWith("write:")) {
         Files.writeString(Path.of(target.substring(6)), "the probe was here\n");
       } else {
-        return "not a target (tcp:HOST:PORT, unix:PATH, unix:@NAME, write:PATH)";
+        return "not a target (tcp:HOST:PORT, unix:PATH, unix:@NAME, write:PATH, hold)";
       }
       return "REACHED";
     } catch (Exception e) {
       return "blocked: " + e.getClass().getSimpleName() + ": " + e.getMessage();
     }
+  }
+
+  private static List<Integer> socketFds() throws java.io.IOException {
+    List<Integer> fds = new ArrayList<>();
+    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+      for (Path fd : s.toList()) {
+        try {
+          if (Files.readSymbolicLink(fd).toString().startsWith("socket:")) fds.add(Integer.parseInt(fd.getFileName().toString()));
+        } catch (java.io.IOException e) {
+          // the directory's own fd, closed once listed
+        }
+      }
+    }
+    Collections.sort(fds);
+    return fds;
   }
 
   private static void say(String line) {
