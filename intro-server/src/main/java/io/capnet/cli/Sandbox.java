@@ -5,8 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * {@code capnet run --sandbox}: the bubblewrap ({@code bwrap}) command line that runs a child
@@ -58,7 +60,7 @@ final class Sandbox {
    * @param daemonSocket the daemon's socket path if known: when it lies inside a bound path, its
    *     directory is covered by an empty read-only tmpfs
    * @param cwd the child starts here when that is inside a bound path, else in /
-   * @throws IOException naming a {@code readOnly} path that does not exist
+   * @throws IOException naming a {@code readOnly} path that does not exist, or is the daemon's socket
    */
   static List<String> command(Path bwrap, List<Path> readOnly, Path daemonSocket, Path cwd, List<String> command)
       throws IOException {
@@ -74,20 +76,31 @@ final class Sandbox {
         bound.add(p);
       }
     }
+    a.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--dir", "/tmp"));
+    List<Path> extra = new ArrayList<>();
     for (Path p : readOnly) {
       Path abs = p.toAbsolutePath().normalize();
       if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) throw new IOException("--ro " + p + ": no such file or directory");
+      extra.add(abs);
+    }
+    // Outer paths first, so a bind inside another is not covered by it.
+    extra.sort(Comparator.comparingInt(Path::getNameCount));
+    Path socket = daemonSocket == null ? null : daemonSocket.toAbsolutePath().normalize();
+    if (socket != null && extra.contains(socket)) throw new IOException("--ro " + socket + " is the daemon's socket");
+    Path hide = null;
+    if (socket != null && Stream.concat(bound.stream(), extra.stream()).anyMatch(socket::startsWith)) hide = socket.getParent();
+    boolean covered = false;
+    for (Path abs : extra) {
+      // The daemon's directory is covered after every bind around it, before those inside it.
+      if (hide != null && !covered && abs.getNameCount() > hide.getNameCount()) {
+        a.addAll(List.of("--tmpfs", hide.toString()));
+        covered = true;
+      }
       a.addAll(List.of("--ro-bind", abs.toRealPath().toString(), abs.toString()));
       bound.add(abs);
     }
-    a.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--dir", "/tmp"));
-    if (daemonSocket != null) {
-      Path socket = daemonSocket.toAbsolutePath().normalize();
-      Path dir = socket.getParent();
-      if (dir != null && bound.stream().anyMatch(socket::startsWith)) {
-        a.addAll(List.of("--tmpfs", dir.toString(), "--remount-ro", dir.toString()));
-      }
-    }
+    if (hide != null && !covered) a.addAll(List.of("--tmpfs", hide.toString()));
+    if (hide != null) a.addAll(List.of("--remount-ro", hide.toString()));
     Path here = cwd.toAbsolutePath().normalize();
     String chdir = bound.stream().anyMatch(here::startsWith) ? here.toString() : "/";
     // The root is a tmpfs bwrap made, writable until remounted; /dev likewise.
