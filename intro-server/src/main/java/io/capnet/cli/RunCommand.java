@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
         + " LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES are removed from the child's environment."
         + " With --sandbox (Linux, bubblewrap) CMD instead holds the handle as an inherited socket,"
         + " fd 3 in CAPNET_SWITCHBOARD_FD, and runs with no network, nothing writable and no"
-        + " file-system socket reachable.",
+        + " file-system socket outside the --ro paths (never the daemon's).",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"CMD's exit code:CMD ran", "1:the Switchboard refused the constraint",
         "2:usage error", "3:no Switchboard could be reached, or CMD could not be started"})
@@ -50,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
   String out;
 
   @Option(names = "--sandbox",
-      description = "run CMD under bubblewrap (bwrap): no network namespace of its own, the system"
+      description = "run CMD under bubblewrap (bwrap): in an empty network namespace of its own, the system"
           + " directories and the --ro paths bound read-only, nothing writable, and the handle"
           + " only as the inherited fd in CAPNET_SWITCHBOARD_FD")
   boolean sandbox;

@@ -19,6 +19,7 @@ import java.util.Map;
  * compiled for 22 and loaded only there): the JDK's ProcessBuilder closes every fd above 2 in
  * the child, and a sandboxed child must hold its handle socket as an inherited fd.
  */
+@SuppressWarnings("restricted") // calling C is what this class is for; the CLI enables native access
 final class PosixSpawn implements FdSpawn {
   private static final Linker LINKER = Linker.nativeLinker();
   private static final SymbolLookup LIBC = LINKER.defaultLookup();

@@ -145,7 +145,7 @@ final class TwoHosts implements AutoCloseable {
 
   /** Every process first, then both namespaces (each tried even when the other fails). */
   @Override
-  public void close() throws IOException, InterruptedException {
+  public void close() throws IOException {
     if (closed) return;
     closed = true;
     processes.close();
@@ -155,6 +155,9 @@ final class TwoHosts implements AutoCloseable {
         if (namespaces().contains(ns)) ip("netns", "del", ns);
       } catch (IOException e) {
         failed = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failed = new IOException("interrupted while deleting network namespace " + ns);
       }
     }
     if (failed != null) throw failed;
