@@ -3,8 +3,6 @@
  * Only API packages are exported; implementations are package-private.
  */
 module io.capnet.api {
-  requires com.fasterxml.jackson.core;
-  requires com.fasterxml.jackson.dataformat.cbor;
 
   exports io.capnet.value;
   exports io.capnet.codec;

@@ -1,5 +1,6 @@
 package io.capnet.cli;
 
+import io.capnet.locator.Ed25519KeyFile;
 import io.capnet.netlayer.Netlayer;
 import io.capnet.netlayer.Netlayers;
 import io.capnet.netlayer.SyrupFraming;
@@ -33,10 +34,10 @@ record CliNetlayer(Netlayer netlayer, Switchboard switchboard) implements AutoCl
         return new CliNetlayer(TcpTlsCli.netlayer(identity, "127.0.0.1", 0), null);
       }
       case "unix" -> {
-        if (identity != null) throw new Usage("--identity is for tcp-tls; a unix peer's identity is its Switchboard's");
+        java.security.KeyPair key = identity == null ? Ed25519KeyFile.generate() : Ed25519KeyFile.load(identity);
         Switchboard sb = switchboard.open();
         try {
-          return new CliNetlayer(UnixNetlayer.create(sb), sb);
+          return new CliNetlayer(UnixNetlayer.create(key, java.util.List.of(sb)), sb);
         } catch (SwitchboardException | RuntimeException e) {
           sb.close();
           throw e;

@@ -10,11 +10,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code capnet identity new|show FILE}: tcp-tls Ed25519 identities in key files. */
+/** {@code capnet identity new|show FILE}: Ed25519 peer identities (tcp-tls and unix) in key files. */
 @Command(
     name = "identity",
     mixinStandardHelpOptions = true,
-    description = "Make or read a tcp-tls identity: an Ed25519 key file whose public key is the peer's designator.",
+    description = "Make or read a peer identity: an Ed25519 key file whose public key is the peer's designator,"
+        + " on tcp-tls and on unix (--identity FILE of serve-greeter and call).",
     subcommands = {IdentityCommand.New.class, IdentityCommand.Show.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success (see `identity new --help` and `identity show --help`)", "2:usage error, e.g. no subcommand"})

@@ -31,7 +31,8 @@ final class ServeGreeterCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--identity", paramLabel = "FILE",
-      description = "the Ed25519 key file (capnet identity new FILE); default: a fresh identity for this run")
+      description = "the Ed25519 key file (capnet identity new FILE), on tcp-tls and unix alike; default: a"
+          + " fresh identity for this run")
   Path identity;
 
   @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE})")
@@ -42,7 +43,7 @@ final class ServeGreeterCommand implements Callable<Integer> {
 
   @Option(names = "--swiss", paramLabel = "SECRET",
       description = "the swiss number to export the greeter under, for a sturdyref that stays the same across"
-          + " runs with the same --identity and --port; default: a fresh random one")
+          + " runs with the same --identity (and --port on tcp-tls); default: a fresh random one")
   String swiss;
 
   @Option(names = "--switchboard", paramLabel = "PATH",
@@ -64,7 +65,8 @@ final class ServeGreeterCommand implements Callable<Integer> {
         return Capnet.USAGE;
       }
       if (switchboard != null) {
-        netlayer = io.capnet.unix.UnixNetlayer.open(switchboard);
+        netlayer = identity == null ? io.capnet.unix.UnixNetlayer.open(switchboard)
+            : io.capnet.unix.UnixNetlayer.open(io.capnet.locator.Ed25519KeyFile.load(identity), switchboard);
       } else if (insecure) {
         spec.commandLine().getErr().println("capnet serve-greeter: " + CliNetlayer.INSECURE_WARNING);
         netlayer = io.capnet.netlayer.Netlayers.tcpTestingOnly(host, port);

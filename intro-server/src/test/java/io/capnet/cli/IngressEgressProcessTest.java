@@ -90,6 +90,15 @@ class IngressEgressProcessTest {
     }
     ingress.stderr.awaitContains("could not forward");
     assertThat(ingress.stderr.text()).contains("NOT_FOUND: no server matches");
+    // Each refused connection is closed in the ingress too (issue 12 item 4): its fds stay put.
+    int fds = CapnetProcesses.settledFdCount(ingress.pid());
+    for (int i = 0; i < 30; i++) {
+      try (Socket refused = new Socket("127.0.0.1", port)) {
+        assertThat(refused.getInputStream().read()).as("refused client %d is closed", i).isEqualTo(-1);
+      }
+    }
+    assertThat(CapnetProcesses.eventually(java.time.Duration.ofSeconds(10),
+        () -> CapnetProcesses.fdCount(ingress.pid()) <= fds)).as("the ingress's fds return to %d", fds).isTrue();
     CapnetProcess server = capnet.start("cat", "-l", "--switchboard", daemon.path(), "{\"svc\":\"nobody\"}");
     server.stderr.awaitContains("serving: ");
     try (Socket second = new Socket("127.0.0.1", port)) {

@@ -541,13 +541,19 @@ final class CaptpSession implements SessionInfo, Link.Receiver, OpReader.Handler
     if (queued > limits.maxOutboundBytes()) {
       die("more than " + limits.maxOutboundBytes() + " bytes queued for the peer: it is not reading", false);
       link.close();
-    } else if (queued > OUTBOUND_PRESSURE_BYTES) {
-      peer.checkOutboundBudget(); // only a session that holds this much can be the one to cut
+    } else if (queued > OUTBOUND_PRESSURE_BYTES
+        && (queued >= nextBudgetCheckAt || queued < nextBudgetCheckAt - 2 * BUDGET_CHECK_STEP)) {
+      // Only a session that holds this much can be the one to cut; it looks again once it holds
+      // another step more (or has drained), not at every message.
+      nextBudgetCheckAt = queued + BUDGET_CHECK_STEP;
+      peer.checkOutboundBudget();
     }
   }
 
-
   private static final long OUTBOUND_PRESSURE_BYTES = 1 << 20;
+  /** The most a session's queue grows unseen by the peer-wide budget (spec/limits.md). */
+  private static final long BUDGET_CHECK_STEP = 64 * 1024;
+  private long nextBudgetCheckAt;
 
   /** Cut off by the peer-wide budget: this session held the most queued bytes. */
   void cutForOutboundBudget(long total) {

@@ -54,6 +54,9 @@ final class PeerImpl implements Peer {
   private final Set<PeerKey> awaitingWinner = new HashSet<>();
   private final Map<Bytes, CaptpSession> bySessionId = new HashMap<>();
   private final Set<CaptpSession> all = new LinkedHashSet<>();
+  /** Ended sessions whose links may still linger (writing op:abort): Peer.close cuts them too. */
+  private final Set<CaptpSession> lingering = new LinkedHashSet<>();
+  private int lingeringPrunedAt = 16;
   final Handoffs handoffs = new Handoffs(bySessionId::get);
 
   record PeerKey(String transport, String designator) {
@@ -77,8 +80,8 @@ final class PeerImpl implements Peer {
     try {
       task.run();
     } finally {
-      if (outer == null) CALLER.remove();
-      else CALLER.set(outer);
+      // set(null), not remove(): the vat keeps its slot, and each frame costs no map insert.
+      CALLER.set(outer);
     }
   }
 
@@ -255,6 +258,13 @@ final class PeerImpl implements Peer {
 
   void sessionEnded(CaptpSession s, boolean wasActive) {
     all.remove(s);
+    if (s.isLinkOpen()) {
+      lingering.add(s);
+      if (lingering.size() >= lingeringPrunedAt) { // each link closes itself when its linger ends
+        lingering.removeIf(x -> !x.isLinkOpen());
+        lingeringPrunedAt = Math.max(16, 2 * lingering.size());
+      }
+    }
     if (s.remoteLocation != null) {
       PeerKey key = PeerKey.of(s.remoteLocation);
       if (active.get(key) == s) active.remove(key);
@@ -482,6 +492,8 @@ final class PeerImpl implements Peer {
     List<CaptpSession> sessions = inVat(() -> {
       List<CaptpSession> copy = new ArrayList<>(all);
       for (CaptpSession s : copy) s.die("the peer is shutting down", true);
+      copy.addAll(lingering); // already ended, still writing their op:abort: cut with the rest
+      lingering.clear();
       for (CompletableFuture<CaptpSession> f : connecting.values()) {
         f.completeExceptionally(new IOException("the peer is closed"));
       }

@@ -3,8 +3,8 @@ package io.capnet.codec;
 import java.util.Objects;
 
 /**
- * Capnet's CBOR codec (RFC 8949), the codec of Capnet's own netlayers, built on Jackson's
- * streaming {@code jackson-dataformat-cbor}. The profile is specified in {@code spec/cbor.md};
+ * Capnet's CBOR codec (RFC 8949), the codec of Capnet's own netlayers, reading and writing the
+ * bytes itself ({@link CborDecoder}, {@link CborEncoder}). The profile is specified in {@code spec/cbor.md};
  * the vectors in {@code spec/vectors/cbor.json} pin it down byte for byte.
  *
  * <p>The encoder writes one canonical form per value (shortest heads, definite lengths,
@@ -113,7 +113,7 @@ import java.util.Objects;
  * written as such: the {@link EncodeContext} supplies its wire value (a {@code desc:} record).
  *
  * <p>Instances are immutable and thread-safe. Each thread keeps one encoder and one decoder
- * state per codec (a reusable output buffer, a pooled Jackson parser), so that a small
+ * state per codec (a reusable output buffer, the decoder's element stack), so that a small
  * message costs little more than its result.
  */
 final class CborCodec implements Codec {
@@ -128,15 +128,13 @@ final class CborCodec implements Codec {
   static final CborCodec DEFAULT = new CborCodec(DecodeLimits.DEFAULT);
 
   private final DecodeLimits limits;
-  private final CborJacksonFactory factory;
   private final ThreadLocal<CborEncoder> encoders;
   private final ThreadLocal<CborDecoder> decoders;
 
   CborCodec(DecodeLimits limits) {
     this.limits = Objects.requireNonNull(limits, "limits");
-    this.factory = CborJacksonFactory.create(limits);
-    this.encoders = ThreadLocal.withInitial(() -> new CborEncoder(factory, limits));
-    this.decoders = ThreadLocal.withInitial(() -> new CborDecoder(factory, limits, SymbolCache.SHARED));
+    this.encoders = ThreadLocal.withInitial(() -> new CborEncoder(limits));
+    this.decoders = ThreadLocal.withInitial(() -> new CborDecoder(limits, SymbolCache.SHARED));
   }
 
   @Override
@@ -154,7 +152,7 @@ final class CborCodec implements Codec {
     CborEncoder encoder = encoders.get();
     if (encoder.busy) {
       // Re-entered from an EncodeContext callback: use a fresh encoder for the inner call.
-      encoder = new CborEncoder(factory, limits);
+      encoder = new CborEncoder(limits);
     }
     encoder.busy = true;
     try {
@@ -170,7 +168,7 @@ final class CborCodec implements Codec {
     CborDecoder decoder = decoders.get();
     if (decoder.busy) {
       // Re-entered from a DecodeContext callback: use a fresh decoder for the inner call.
-      decoder = new CborDecoder(factory, limits, SymbolCache.SHARED);
+      decoder = new CborDecoder(limits, SymbolCache.SHARED);
     }
     decoder.busy = true;
     try {

@@ -10,8 +10,6 @@ import io.capnet.value.Symbol;
 import io.capnet.value.Tagged;
 import io.capnet.value.Undefined;
 import io.capnet.value.Values;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -19,9 +17,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the canonical encoding of one value with Jackson's {@link
- * com.fasterxml.jackson.dataformat.cbor.CBORGenerator} into a buffer this instance keeps for
- * the next call. One instance per thread (see {@link CborCodec}).
+ * Writes the canonical encoding of one value into a buffer this instance keeps for the next
+ * call: shortest heads, definite lengths, 64-bit floats, struct keys in bytewise order. One
+ * instance per thread (see {@link CborCodec}).
+ *
+ * <p>It writes the bytes itself. It once drove Jackson's {@code CBORGenerator}, whose
+ * write-context bookkeeping was over half the cost of encoding a small CapTP message; the heads
+ * it wrote are a few lines here (issue 11; the vectors and the cbor-java cross-check hold it).
  */
 final class CborEncoder {
   private static final int INITIAL_BUFFER = 256;
@@ -29,148 +31,184 @@ final class CborEncoder {
   private static final int TAIL_ROOM = 4 * 1024;
   private static final long NAN_BITS = 0x7ff8000000000000L;
 
-  private final CborJacksonFactory factory;
   private final int maxDepth;
   private final Sink sink = new Sink();
-
-  /**
-   * Jackson's generator, kept across calls: each call writes one root-level value and flushes
-   * it into {@link #sink}. Dropped after any failure, and replaced now and then so that its
-   * root-level counters never grow large.
-   */
-  private CborTokenGenerator pooledGenerator;
-
-  private int generatorUses;
-  private static final int GENERATOR_RECYCLE = 1 << 20;
 
   /** True while an encode runs on this instance (a context callback may encode re-entrantly). */
   boolean busy;
 
   // Per-call state.
-  private CborTokenGenerator g;
   private EncodeContext context;
   private boolean inReference;
 
-  CborEncoder(CborJacksonFactory factory, DecodeLimits limits) {
-    this.factory = factory;
+  CborEncoder(DecodeLimits limits) {
     this.maxDepth = limits.maxDepth();
   }
 
   byte[] encode(Object value, EncodeContext ctx) {
     if (ctx == null) throw new NullPointerException("context");
-    CborTokenGenerator gen = pooledGenerator;
-    pooledGenerator = null;
-    if (gen == null || generatorUses >= GENERATOR_RECYCLE) {
-      if (gen != null) closeQuietly(gen);
-      gen = factory.newTokenGenerator(sink);
-      generatorUses = 0;
-    }
     sink.count = 0;
-    g = gen;
     context = ctx;
     inReference = false;
-    boolean ok = false;
     try {
       value(value, 0);
-      gen.flush(); // Jackson's buffer into the sink; the generator stays at its root level
-      byte[] out = Arrays.copyOf(sink.buf, sink.count);
-      ok = true;
-      return out;
-    } catch (IOException e) {
-      throw new EncodeException("CBOR encoding failed: " + e.getMessage());
+      return Arrays.copyOf(sink.buf, sink.count);
     } catch (StackOverflowError e) {
       throw new EncodeException("value nested too deeply to encode on this thread's stack");
     } finally {
-      g = null;
       context = null;
-      if (ok) {
-        // A generator that wrote a whole value is back at its root and writes the next one.
-        pooledGenerator = gen;
-        generatorUses++;
-      } else {
-        closeQuietly(gen);
-      }
       if (sink.buf.length > RETAINED_BUFFER) sink.buf = new byte[INITIAL_BUFFER];
     }
   }
 
-  private static void closeQuietly(CborTokenGenerator gen) {
-    try {
-      gen.close(); // returns Jackson's buffers to its pool
-    } catch (IOException | RuntimeException ignored) {
-      // The generator is dropped either way.
-    }
-  }
-
-  private void value(Object v, int depth) throws IOException {
+  private void value(Object v, int depth) {
     // The common types first: this is a CapTP message's path.
     if (v instanceof Record r) {
       container(depth);
       List<Object> fields = r.fields();
       int n = fields.size();
-      g.writeTag(CborCodec.TAG_RECORD);
-      g.writeStartArray(r, n + 1);
+      head(MAJOR_TAG, CborCodec.TAG_RECORD);
+      head(MAJOR_ARRAY, n + 1);
       value(r.label(), depth + 1);
       for (int i = 0; i < n; i++) value(fields.get(i), depth + 1);
-      g.writeEndArray();
     } else if (v instanceof Symbol s) {
-      g.writeTag(CborCodec.TAG_SYMBOL);
-      g.writeString(s.name());
+      head(MAJOR_TAG, CborCodec.TAG_SYMBOL);
+      string(s.name());
     } else if (v instanceof Long l) {
-      g.writeNumber(l.longValue());
+      integer(l);
     } else if (v instanceof String s) {
       text(s, "string");
-      g.writeString(s);
+      string(s);
     } else if (v instanceof List<?> list) {
       container(depth);
       int n = list.size();
-      g.writeStartArray(list, n);
+      head(MAJOR_ARRAY, n);
+      int written = 0;
       if (list instanceof java.util.RandomAccess) {
         for (int i = 0; i < n; i++) value(list.get(i), depth + 1);
+        written = n;
       } else {
-        for (Object o : list) value(o, depth + 1);
+        for (Object o : list) {
+          if (written++ == n) break;
+          value(o, depth + 1);
+        }
       }
-      g.writeEndArray();
+      if (written != n) throw new EncodeException("list changed size while being encoded");
     } else if (v instanceof Reference ref) {
       reference(ref, depth);
     } else if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
-      g.writeNumber(((Number) v).longValue());
+      integer(((Number) v).longValue());
     } else if (v instanceof BigInteger b) {
       bigInteger(b);
     } else if (v instanceof Double d) {
       double x = d;
-      g.writeNumber(x != x ? Double.longBitsToDouble(NAN_BITS) : x);
+      sink.ensure(9);
+      sink.buf[sink.count++] = (byte) 0xfb;
+      sink.putLong(x != x ? NAN_BITS : Double.doubleToRawLongBits(x));
     } else if (v instanceof Boolean b) {
-      g.writeBoolean(b);
+      sink.write(b ? 0xf5 : 0xf4);
     } else if (v instanceof Null) {
-      g.writeNull();
+      sink.write(0xf6);
     } else if (v instanceof Undefined) {
-      g.writeUndefined();
+      sink.write(0xf7);
     } else if (v instanceof Bytes b) {
-      g.writeBinary(b.toByteArray());
+      binary(b.toByteArray());
     } else if (v instanceof Map<?, ?> m) {
       struct(m, depth);
     } else if (v instanceof Tagged t) {
       container(depth);
-      g.writeTag(CborCodec.TAG_TAGGED);
-      g.writeStartArray(t, 2);
-      g.writeString(t.tag());
+      head(MAJOR_TAG, CborCodec.TAG_TAGGED);
+      head(MAJOR_ARRAY, 2);
+      string(t.tag());
       value(t.value(), depth + 1);
-      g.writeEndArray();
     } else if (v instanceof OcapnError e) {
       container(depth); // its array is a level, as the decoder counts it
-      g.writeTag(CborCodec.TAG_ERROR);
-      g.writeStartArray(e, 1);
-      g.writeString(e.message());
-      g.writeEndArray();
+      head(MAJOR_TAG, CborCodec.TAG_ERROR);
+      head(MAJOR_ARRAY, 1);
+      string(e.message());
     } else if (v instanceof Descriptor d) {
       int slot = context.descriptor(d);
       if (slot < 0) throw new EncodeException("EncodeContext.descriptor returned slot " + slot);
-      g.writeTag(CborCodec.TAG_DESCRIPTOR);
-      g.writeNumber(slot);
+      head(MAJOR_TAG, CborCodec.TAG_DESCRIPTOR);
+      head(MAJOR_UNSIGNED, slot);
     } else {
       throw EncodeException.notAValue(v);
     }
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Heads
+  //
+  //   initial byte: major type (3 bits) | additional information (5 bits)
+  //   AI 0-23: the argument itself; 24/25/26/27: a 1/2/4/8-byte big-endian argument follows
+
+  private static final int MAJOR_UNSIGNED = 0;
+  private static final int MAJOR_NEGATIVE = 1;
+  private static final int MAJOR_BYTES = 2;
+  private static final int MAJOR_TEXT = 3;
+  private static final int MAJOR_ARRAY = 4;
+  private static final int MAJOR_MAP = 5;
+  private static final int MAJOR_TAG = 6;
+
+  /** The shortest head of {@code major} with {@code arg}, read as unsigned. */
+  private void head(int major, long arg) {
+    sink.ensure(9);
+    byte[] b = sink.buf;
+    int c = sink.count;
+    int m = major << 5;
+    if (arg >= 0 && arg < 24) {
+      b[c++] = (byte) (m | (int) arg);
+    } else if (arg >= 0 && arg < 0x100) {
+      b[c++] = (byte) (m | 24);
+      b[c++] = (byte) arg;
+    } else if (arg >= 0 && arg < 0x10000) {
+      b[c++] = (byte) (m | 25);
+      b[c++] = (byte) (arg >>> 8);
+      b[c++] = (byte) arg;
+    } else if (arg >= 0 && arg < 0x100000000L) {
+      b[c++] = (byte) (m | 26);
+      for (int shift = 24; shift >= 0; shift -= 8) b[c++] = (byte) (arg >>> shift);
+    } else {
+      b[c++] = (byte) (m | 27);
+      for (int shift = 56; shift >= 0; shift -= 8) b[c++] = (byte) (arg >>> shift);
+    }
+    sink.count = c;
+  }
+
+  private void integer(long x) {
+    if (x >= 0) head(MAJOR_UNSIGNED, x);
+    else head(MAJOR_NEGATIVE, -1 - x);
+  }
+
+  private void string(String s) {
+    int n = s.length();
+    // ASCII (every CapTP op and most symbols) is its own UTF-8: no byte[] in between.
+    if (n < 24 * 1024) {
+      sink.ensure(9 + n);
+      int start = sink.count;
+      head(MAJOR_TEXT, n);
+      byte[] b = sink.buf;
+      int c = sink.count;
+      int i = 0;
+      for (; i < n; i++) {
+        char ch = s.charAt(i);
+        if (ch >= 0x80) break;
+        b[c + i] = (byte) ch;
+      }
+      if (i == n) {
+        sink.count = c + n;
+        return;
+      }
+      sink.count = start;
+    }
+    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+    head(MAJOR_TEXT, utf8.length);
+    sink.write(utf8, 0, utf8.length);
+  }
+
+  private void binary(byte[] bytes) {
+    head(MAJOR_BYTES, bytes.length);
+    sink.write(bytes, 0, bytes.length);
   }
 
   private void container(int depth) {
@@ -180,7 +218,7 @@ final class CborEncoder {
     }
   }
 
-  private void reference(Reference ref, int depth) throws IOException {
+  private void reference(Reference ref, int depth) {
     if (inReference) {
       throw new EncodeException(
           "EncodeContext.reference returned a value that itself contains a live reference");
@@ -201,26 +239,26 @@ final class CborEncoder {
    * Native major type 0/1 inside [-2^64, 2^64 - 1] (shortest head), otherwise tag 2/3 with
    * the shortest big-endian magnitude.
    */
-  private void bigInteger(BigInteger b) throws IOException {
+  private void bigInteger(BigInteger b) {
     if (b.bitLength() <= 63) {
-      g.writeNumber(b.longValue());
+      integer(b.longValue());
       return;
     }
     if (b.signum() > 0) {
       if (b.bitLength() == 64) {
-        g.writeNumberUnsigned(b.longValue()); // 2^63 .. 2^64-1: the low 64 bits, unsigned
+        head(MAJOR_UNSIGNED, b.longValue()); // 2^63 .. 2^64-1: the low 64 bits, unsigned
       } else {
-        g.writeTag(CborCodec.TAG_BIGNUM);
-        g.writeBinary(magnitude(b));
+        head(MAJOR_TAG, CborCodec.TAG_BIGNUM);
+        binary(magnitude(b));
       }
       return;
     }
     BigInteger n = b.not(); // -1 - b, the CBOR argument for negative b
     if (n.bitLength() <= 64) {
-      g.writeNegativeWithLongArgument(n.longValue());
+      head(MAJOR_NEGATIVE, n.longValue());
     } else {
-      g.writeTag(CborCodec.TAG_NEGATIVE_BIGNUM);
-      g.writeBinary(magnitude(n));
+      head(MAJOR_TAG, CborCodec.TAG_NEGATIVE_BIGNUM);
+      binary(magnitude(n));
     }
   }
 
@@ -230,10 +268,9 @@ final class CborEncoder {
     return bytes[0] == 0 ? Arrays.copyOfRange(bytes, 1, bytes.length) : bytes;
   }
 
-  private void struct(Map<?, ?> m, int depth) throws IOException {
+  private void struct(Map<?, ?> m, int depth) {
     container(depth);
     int n = m.size();
-    String[] keys = new String[n];
     byte[][] encoded = new byte[n][];
     Object[] values = new Object[n];
     int i = 0;
@@ -245,7 +282,6 @@ final class CborEncoder {
                 + (e.getKey() == null ? "null" : e.getKey().getClass().getName()));
       }
       text(k, "struct key");
-      keys[i] = k;
       encoded[i] = k.getBytes(StandardCharsets.UTF_8);
       values[i] = e.getValue();
       i++;
@@ -263,13 +299,13 @@ final class CborEncoder {
           if (x.length != y.length) return Integer.compare(x.length, y.length);
           return Arrays.compareUnsigned(x, y);
         });
-    g.writeStartObject(m, n);
+    head(MAJOR_MAP, n);
     for (int j = 0; j < n; j++) {
       int k = order[j];
-      g.writeFieldName(keys[k]);
+      head(MAJOR_TEXT, encoded[k].length);
+      sink.write(encoded[k], 0, encoded[k].length);
       value(values[k], depth + 1);
     }
-    g.writeEndObject();
   }
 
   private static void text(String s, String what) {
@@ -279,24 +315,26 @@ final class CborEncoder {
   }
 
   /** An unsynchronised, growable byte sink that this encoder keeps between calls. */
-  private static final class Sink extends OutputStream {
+  private static final class Sink {
     byte[] buf = new byte[INITIAL_BUFFER];
     int count;
 
-    @Override
-    public void write(int b) {
+    void write(int b) {
       ensure(1);
       buf[count++] = (byte) b;
     }
 
-    @Override
-    public void write(byte[] b, int off, int len) {
+    void write(byte[] b, int off, int len) {
       ensure(len);
       System.arraycopy(b, off, buf, count, len);
       count += len;
     }
 
-    private void ensure(int more) {
+    void putLong(long x) {
+      for (int shift = 56; shift >= 0; shift -= 8) buf[count++] = (byte) (x >>> shift);
+    }
+
+    void ensure(int more) {
       if (more > buf.length - count) {
         // Room past a large write for what follows it (the rest of the message), so one large
         // ByteArray does not double the buffer again for its last few bytes.

@@ -14,6 +14,10 @@ package io.capnet.codec;
  *     spend on decimal bignum parsing
  * @param maxItems the most items in one value, counting every scalar and collection at every
  *     depth (a traversal limit, as Cap'n Proto's): bounds the objects one frame can make us build
+ * @param maxFrameMillis on framed netlayers, the longest a frame may take to arrive whole, from
+ *     its first byte (the session ends after): bounds how long a peer can make us hold an
+ *     unfinished frame, and the descriptors sent with it; reading paused by our own back-pressure
+ *     does not count
  */
 public record DecodeLimits(
     int maxValueBytes,
@@ -22,11 +26,19 @@ public record DecodeLimits(
     int maxStringBytes,
     int maxByteArrayBytes,
     int maxIntegerBits,
-    int maxItems) {
+    int maxItems,
+    int maxFrameMillis) {
 
   /** The defaults in {@code spec/limits.md}. */
   public static final DecodeLimits DEFAULT =
-      new DecodeLimits(16 * 1024 * 1024, 128, 1_000_000, 1024 * 1024, 16 * 1024 * 1024, 4096, 2_000_000);
+      new DecodeLimits(16 * 1024 * 1024, 128, 1_000_000, 1024 * 1024, 16 * 1024 * 1024, 4096, 2_000_000, 30_000);
+
+  /** Limits with the default {@code maxFrameMillis}. */
+  public DecodeLimits(int maxValueBytes, int maxDepth, int maxCollectionLength, int maxStringBytes,
+      int maxByteArrayBytes, int maxIntegerBits, int maxItems) {
+    this(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits, maxItems,
+        30_000);
+  }
 
   public DecodeLimits {
     positive("maxValueBytes", maxValueBytes);
@@ -36,6 +48,7 @@ public record DecodeLimits(
     positive("maxByteArrayBytes", maxByteArrayBytes);
     positive("maxIntegerBits", maxIntegerBits);
     positive("maxItems", maxItems);
+    positive("maxFrameMillis", maxFrameMillis);
   }
 
   private static void positive(String name, int v) {
@@ -43,30 +56,34 @@ public record DecodeLimits(
   }
 
   public DecodeLimits withMaxValueBytes(int v) {
-    return new DecodeLimits(v, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits, maxItems);
+    return new DecodeLimits(v, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits, maxItems, maxFrameMillis);
   }
 
   public DecodeLimits withMaxDepth(int v) {
-    return new DecodeLimits(maxValueBytes, v, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits, maxItems);
+    return new DecodeLimits(maxValueBytes, v, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits, maxItems, maxFrameMillis);
   }
 
   public DecodeLimits withMaxCollectionLength(int v) {
-    return new DecodeLimits(maxValueBytes, maxDepth, v, maxStringBytes, maxByteArrayBytes, maxIntegerBits, maxItems);
+    return new DecodeLimits(maxValueBytes, maxDepth, v, maxStringBytes, maxByteArrayBytes, maxIntegerBits, maxItems, maxFrameMillis);
   }
 
   public DecodeLimits withMaxStringBytes(int v) {
-    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, v, maxByteArrayBytes, maxIntegerBits, maxItems);
+    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, v, maxByteArrayBytes, maxIntegerBits, maxItems, maxFrameMillis);
   }
 
   public DecodeLimits withMaxByteArrayBytes(int v) {
-    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, v, maxIntegerBits, maxItems);
+    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, v, maxIntegerBits, maxItems, maxFrameMillis);
   }
 
   public DecodeLimits withMaxIntegerBits(int v) {
-    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, v, maxItems);
+    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, v, maxItems, maxFrameMillis);
   }
 
   public DecodeLimits withMaxItems(int v) {
-    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits, v);
+    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits, v, maxFrameMillis);
+  }
+
+  public DecodeLimits withMaxFrameMillis(int v) {
+    return new DecodeLimits(maxValueBytes, maxDepth, maxCollectionLength, maxStringBytes, maxByteArrayBytes, maxIntegerBits, maxItems, v);
   }
 }

@@ -33,6 +33,10 @@ public abstract class ChannelLink implements Link {
   private final FrameReader reader;
   private final String description;
   private EventLoop.Registration registration;
+  private final long maxFrameMillis;
+  private long unfinishedSince; // System.nanoTime() when the frame held unfinished began; 0: none
+  private long unfinishedAt; // that frame's stream offset
+  private EventLoop.Cancellable frameTimer;
   private boolean reading = true;
   private boolean flushScheduled;
   private boolean closing;
@@ -48,6 +52,13 @@ public abstract class ChannelLink implements Link {
 
   protected ChannelLink(EventLoop loop, SelectableChannel channel, Link.Receiver receiver, FrameReader reader,
       String description) {
+    this(loop, channel, receiver, reader, description, io.capnet.codec.DecodeLimits.DEFAULT.maxFrameMillis());
+  }
+
+  /** @param maxFrameMillis the longest a frame may take to arrive whole ({@code DecodeLimits}) */
+  protected ChannelLink(EventLoop loop, SelectableChannel channel, Link.Receiver receiver, FrameReader reader,
+      String description, long maxFrameMillis) {
+    this.maxFrameMillis = maxFrameMillis;
     this.loop = loop;
     this.channel = channel;
     this.receiver = receiver;
@@ -155,6 +166,7 @@ public abstract class ChannelLink implements Link {
         if (n == 0) break;
       }
       if (!closed && (reading || closing) && hasBufferedInput()) loop.execute(this::readBuffered);
+      if (!closed) trackUnfinishedFrame();
     } catch (io.capnet.codec.DecodeException e) {
       fail(e);
     } catch (IOException e) {
@@ -164,6 +176,32 @@ public abstract class ChannelLink implements Link {
     } catch (OutOfMemoryError e) {
       fail(new IOException("out of memory reading a frame of " + reader.pendingBytes() + " bytes", e));
     }
+  }
+
+  /** A frame that has begun must arrive whole within {@link #maxFrameMillis}, or the link ends. */
+  private void trackUnfinishedFrame() {
+    if (reader.pendingBytes() == 0) {
+      unfinishedSince = 0;
+      return;
+    }
+    if (unfinishedSince != 0 && reader.consumed() == unfinishedAt) return; // the same frame, still coming
+    unfinishedSince = System.nanoTime();
+    unfinishedAt = reader.consumed();
+    if (frameTimer == null) frameTimer = loop.schedule(maxFrameMillis, this::checkUnfinishedFrame);
+  }
+
+  private void checkUnfinishedFrame() {
+    frameTimer = null;
+    if (closed || unfinishedSince == 0) return;
+    // Reading paused by our own back-pressure is not the peer's delay: its clock starts again.
+    if (!reading && !closing) unfinishedSince = System.nanoTime();
+    long left = maxFrameMillis - (System.nanoTime() - unfinishedSince) / 1_000_000;
+    if (left > 0) {
+      frameTimer = loop.schedule(left, this::checkUnfinishedFrame);
+      return;
+    }
+    fail(new IOException("a frame stayed unfinished for over " + maxFrameMillis + " ms (maxFrameMillis): "
+        + reader.pendingBytes() + " bytes of it arrived"));
   }
 
   private boolean deliver(byte[] b, int off, int len, long at) throws IOException {
@@ -216,12 +254,39 @@ public abstract class ChannelLink implements Link {
       flushScheduled = true;
       loop.beforeWait(this::flush);
     }
+    if (out.size() >= eagerAt) writeEarly();
+  }
+
+  /**
+   * A turn that sends much (a loop of sendOnly, a large answer) writes as it goes, each time
+   * another {@link #EAGER_WRITE_BYTES} are queued, so the peer reads while we still encode.
+   */
+  static final int EAGER_WRITE_BYTES = 64 * 1024;
+  private int eagerAt = EAGER_WRITE_BYTES;
+  private IOException earlyWriteFailure;
+
+  private void writeEarly() {
+    try {
+      while (!out.isEmpty() && earlyWriteFailure == null) {
+        if (write() == 0) break;
+      }
+    } catch (IOException e) {
+      earlyWriteFailure = e; // ended by the flush before the loop waits, outside this turn
+    } catch (RuntimeException e) {
+      earlyWriteFailure = new IOException(e.toString(), e);
+    }
+    eagerAt = out.size() + EAGER_WRITE_BYTES; // a full socket costs one try per 64 KiB, not per send
   }
 
   /** Writes what is queued, as far as the socket takes it, and watches for room for the rest. */
   protected final void flush() {
     flushScheduled = false;
+    eagerAt = EAGER_WRITE_BYTES;
     if (closed) return;
+    if (earlyWriteFailure != null) {
+      writeFailed(earlyWriteFailure);
+      return;
+    }
     try {
       while (!out.isEmpty() || queuedBeyond() > 0) {
         if (write() == 0) break;
@@ -294,6 +359,7 @@ public abstract class ChannelLink implements Link {
     if (closed) return;
     closed = true;
     closing = true;
+    if (frameTimer != null) frameTimer.cancel();
     if (registration != null) registration.cancel();
     out.clear();
     try {

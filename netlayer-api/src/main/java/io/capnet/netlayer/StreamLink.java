@@ -27,7 +27,7 @@ final class StreamLink extends ChannelLink {
     super(loop, channel, receiver, syrup != null
         ? new FrameReader(syrup, syrup.maxFrameBytes())
         : new FrameReader(Framers.lengthPrefixed(0, codec.limits().maxValueBytes()), 4L + codec.limits().maxValueBytes()),
-        description);
+        description, codec.limits().maxFrameMillis());
     this.channel = channel;
     this.codec = codec;
     this.syrup = syrup;

@@ -77,6 +77,33 @@ class EventLoopSessionTest {
   }
 
   @Test
+  void manySendsAreReadByThePeerBeforeTheVatIsDoneSendingThem() throws Exception {
+    Peer alice = peer("alice");
+    Peer bob = peer("bob");
+    CountDownLatch firstArrived = new CountDownLatch(1);
+    Ref sink = bob.spawn(a -> {
+      firstArrived.countDown();
+      return null;
+    });
+    Ref sinkAtAlice = (Ref) await(alice.enliven(bob.export(sink)));
+    CompletableFuture<Boolean> seenBeforeTheLastTask = new CompletableFuture<>();
+    Bytes kib = Bytes.of(new byte[1024]);
+    alice.execute(() -> {
+      // 4 MiB of sends, then a task queued behind them that waits for bob: the sends must be
+      // written as they queue up, not only once the vat's tasks are all done.
+      for (int i = 0; i < 4096; i++) sinkAtAlice.sendOnly("take", kib);
+      alice.execute(() -> {
+        try {
+          seenBeforeTheLastTask.complete(firstArrived.await(20, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+          seenBeforeTheLastTask.completeExceptionally(e);
+        }
+      });
+    });
+    assertThat(seenBeforeTheLastTask.get(30, TimeUnit.SECONDS)).as("bob got a message while alice's vat still ran").isTrue();
+  }
+
+  @Test
   void sendsFromManyThreadsAtOnceKeepEachThreadsOrderOnOneReference() throws Exception {
     Peer alice = peer("alice");
     Peer bob = peer("bob");

@@ -1,38 +1,28 @@
 package io.capnet.tcptls;
 
 import io.capnet.locator.Designators;
+import io.capnet.locator.Ed25519KeyFile;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.security.interfaces.EdECPrivateKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
-import java.util.Objects;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
@@ -46,12 +36,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * each load; only the key is the identity.
  */
 public final class TlsIdentity {
-  private static final String PEM_BEGIN = "-----BEGIN PRIVATE KEY-----";
-  private static final String PEM_END = "-----END PRIVATE KEY-----";
   /** The DER prefix of an Ed25519 SubjectPublicKeyInfo; the raw 32-byte key follows it. */
   private static final byte[] SPKI_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
-  /** A PEM key file is a few hundred bytes; refuse to read anything much larger. */
-  private static final long MAX_KEY_FILE_BYTES = 16 * 1024;
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final PrivateKey privateKey;
@@ -70,79 +56,36 @@ public final class TlsIdentity {
 
   /** A fresh random identity, e.g. for a peer that needs no stable name. */
   public static TlsIdentity generate() {
-    try {
-      KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-      return new TlsIdentity(pair.getPrivate(), rawKey(pair.getPublic()));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("this JDK cannot make Ed25519 keys", e);
-    }
+    return of(Ed25519KeyFile.generate());
   }
 
   /**
-   * Reads an identity from a PKCS#8 PEM Ed25519 private key file.
+   * Reads an identity from a PKCS#8 PEM Ed25519 private key file ({@link Ed25519KeyFile}).
    *
    * @throws IOException if the file cannot be read or is not such a key; the message names the
    *     file and the cause
    */
   public static TlsIdentity load(Path file) throws IOException {
-    Objects.requireNonNull(file, "file");
-    long size = Files.size(file);
-    if (size > MAX_KEY_FILE_BYTES) {
-      throw new IOException(file + ": " + size + " bytes is too large for an Ed25519 key file");
-    }
-    String text = Files.readString(file, StandardCharsets.US_ASCII);
-    int begin = text.indexOf(PEM_BEGIN);
-    int end = text.indexOf(PEM_END);
-    if (begin < 0 || end < begin) {
-      throw new IOException(file + ": not a PKCS#8 PEM private key (no " + PEM_BEGIN + " ... " + PEM_END + ")");
-    }
-    byte[] der;
-    try {
-      der = Base64.getMimeDecoder().decode(text.substring(begin + PEM_BEGIN.length(), end));
-    } catch (IllegalArgumentException e) {
-      throw new IOException(file + ": the PEM body is not valid base64: " + e.getMessage(), e);
-    }
-    try {
-      PrivateKey key = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
-      return fromPrivateKey(key);
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new IOException(file + ": not an Ed25519 private key: " + e.getMessage(), e);
-    } finally {
-      Arrays.fill(der, (byte) 0);
-    }
+    return of(Ed25519KeyFile.load(file));
   }
 
-  private static TlsIdentity fromPrivateKey(PrivateKey key) throws GeneralSecurityException {
-    if (!(key instanceof EdECPrivateKey ed) || ed.getBytes().isEmpty()) {
-      throw new GeneralSecurityException("the key is " + key.getAlgorithm() + ", not Ed25519");
-    }
-    byte[] seed = ed.getBytes().get();
+  /** The identity of an Ed25519 key pair, e.g. one a unix netlayer uses too. */
+  public static TlsIdentity of(KeyPair pair) {
     try {
-      if (seed.length != 32) throw new GeneralSecurityException("the key is not an Ed25519 key");
-      byte[] raw = new Ed25519PrivateKeyParameters(seed, 0).generatePublicKey().getEncoded();
-      return new TlsIdentity(key, raw);
-    } finally {
-      Arrays.fill(seed, (byte) 0);
+      return new TlsIdentity(pair.getPrivate(), rawKey(pair.getPublic()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
   }
 
   /**
    * Writes the private key to {@code file} as PKCS#8 PEM, readable by its owner only (mode
-   * 0600). Refuses to overwrite an existing file.
+   * 0600), whole or not at all. Refuses to overwrite an existing file.
    *
    * @throws FileAlreadyExistsException if {@code file} exists
    */
   public void save(Path file) throws IOException {
-    Objects.requireNonNull(file, "file");
-    byte[] der = privateKey.getEncoded();
-    String pem = PEM_BEGIN + "\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n" + PEM_END + "\n";
-    Arrays.fill(der, (byte) 0);
-    FileAttribute<?>[] attrs = file.getFileSystem().supportedFileAttributeViews().contains("posix")
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
-        : new FileAttribute<?>[0];
-    Files.createFile(file, attrs);
-    Files.writeString(file, pem, StandardCharsets.US_ASCII, StandardOpenOption.TRUNCATE_EXISTING);
+    Ed25519KeyFile.save(new KeyPair(publicKey, privateKey), file);
   }
 
   /** The designator: the lowercase unpadded base32 of the raw 32-byte public key. */

@@ -43,7 +43,8 @@ final class UnixLink extends ChannelLink {
   private UnixLink(EventLoop loop, UnixSocket socket, Link.Receiver receiver, UnixLimits limits, Codec codec,
       String description, int maxFdsPerRead, int readChunk, int writeChunk) {
     super(loop, socket.channel(), receiver, new FrameReader(Framers.lengthPrefixed(1, codec.limits().maxValueBytes()),
-        UnixConnection.HEADER_BYTES + (long) codec.limits().maxValueBytes()), description);
+        UnixConnection.HEADER_BYTES + (long) codec.limits().maxValueBytes()), description,
+        codec.limits().maxFrameMillis());
     this.socket = socket;
     this.channel = socket.channel();
     this.limits = limits;

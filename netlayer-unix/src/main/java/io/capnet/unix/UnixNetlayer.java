@@ -12,8 +12,6 @@ import io.capnet.value.Descriptor;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +75,17 @@ public final class UnixNetlayer implements Netlayer {
    * (getting each connection's own handle) and closes those connections when closed.
    */
   public static UnixNetlayer open(java.nio.file.Path... socketPaths) throws IOException, SwitchboardException {
+    return open(freshIdentity(), socketPaths);
+  }
+
+  /**
+   * Like {@link #open(java.nio.file.Path...)} with a chosen identity, e.g. from {@link
+   * io.capnet.locator.Ed25519KeyFile#loadOrCreate}: the designator, and the sturdyrefs exported
+   * under chosen swiss numbers, then stay the same across runs.
+   */
+  public static UnixNetlayer open(KeyPair identity, java.nio.file.Path... socketPaths)
+      throws IOException, SwitchboardException {
+    Objects.requireNonNull(identity, "identity");
     if (socketPaths.length == 0) throw new IllegalArgumentException("give at least one Switchboard socket");
     List<Switchboard> opened = new ArrayList<>();
     try {
@@ -85,7 +94,7 @@ public final class UnixNetlayer implements Netlayer {
       opened.forEach(Switchboard::close);
       throw e;
     }
-    return new UnixNetlayer(freshIdentity(), opened, UnixLimits.DEFAULT, true);
+    return new UnixNetlayer(identity, opened, UnixLimits.DEFAULT, true);
   }
 
   /** A netlayer with a fresh identity, registered with each of {@code switchboards}, in order of preference. */
@@ -100,11 +109,7 @@ public final class UnixNetlayer implements Netlayer {
   }
 
   static KeyPair freshIdentity() {
-    try {
-      return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JDK has no Ed25519", e);
-    }
+    return io.capnet.locator.Ed25519KeyFile.generate();
   }
 
   @Override

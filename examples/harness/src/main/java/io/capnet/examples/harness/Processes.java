@@ -46,7 +46,12 @@ public final class Processes implements AutoCloseable {
 
   /** Starts {@code capnet switchboard dir/sb.sock} and waits until it prints its locator. */
   public Proc switchboard() {
-    Proc p = java(Map.of(), "io.capnet.cli.Capnet", "switchboard", socket().toString());
+    return switchboard(List.of(), socket());
+  }
+
+  /** Starts {@code prefix... capnet switchboard socket} and waits until it prints its locator. */
+  public Proc switchboard(List<String> prefix, Path socket) {
+    Proc p = java(prefix, Map.of(), "io.capnet.cli.Capnet", "switchboard", socket.toString());
     p.stdout.awaitLine(l -> l.startsWith("ocapn://"), "the daemon's locator line");
     return p;
   }
@@ -58,11 +63,21 @@ public final class Processes implements AutoCloseable {
 
   /** Starts {@code java mainClass args...}, with {@code env} added to an environment that holds no Switchboard handle. */
   public Proc java(Map<String, String> env, String mainClass, String... args) {
-    List<String> cmd = new ArrayList<>();
+    return java(List.of(), env, mainClass, args);
+  }
+
+  /**
+   * As {@link #java(Map, String, String...)}, run through {@code prefix}: a command that execs
+   * the rest, such as {@code ip netns exec NAME}, so the process is still the JVM.
+   */
+  public Proc java(List<String> prefix, Map<String, String> env, String mainClass, String... args) {
+    List<String> cmd = new ArrayList<>(prefix);
     cmd.add(ProcessHandle.current().info().command().orElseThrow());
     cmd.addAll(JVM_FLAGS);
     cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
+    // Absolute, since the child runs in dir: `java -jar example.jar` gives a relative class path.
+    cmd.add(Stream.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        .map(e -> Path.of(e).toAbsolutePath().toString()).collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator)));
     cmd.add(mainClass);
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
