@@ -33,7 +33,7 @@ final class TlsLink extends ChannelLink {
 
   private TlsLink(EventLoop loop, EngineChannel tls, Link.Receiver receiver, Codec codec, String description) {
     super(loop, tls.channel, receiver, new FrameReader(Framers.lengthPrefixed(0, codec.limits().maxValueBytes()),
-        4L + codec.limits().maxValueBytes()), description);
+        4L + codec.limits().maxValueBytes()), description, codec.limits().maxFrameMillis());
     this.tls = tls;
     this.codec = codec;
   }
