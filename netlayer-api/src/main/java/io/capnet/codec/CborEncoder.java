@@ -112,7 +112,10 @@ final class CborEncoder {
     } else if (v instanceof Undefined) {
       sink.write(0xf7);
     } else if (v instanceof Bytes b) {
-      binary(b.toByteArray());
+      head(MAJOR_BYTES, b.length());
+      sink.ensure(b.length());
+      b.copyTo(sink.buf, sink.count);
+      sink.count += b.length();
     } else if (v instanceof Map<?, ?> m) {
       struct(m, depth);
     } else if (v instanceof Tagged t) {

@@ -47,6 +47,11 @@ public final class Bytes implements Comparable<Bytes> {
     return bytes.clone();
   }
 
+  /** Copies the content into {@code dst} at {@code offset} (one copy, not two, for encoders). */
+  public void copyTo(byte[] dst, int offset) {
+    System.arraycopy(bytes, 0, dst, offset, bytes.length);
+  }
+
   /** The content without copying; callers must not change it. */
   byte[] unsafeArray() {
     return bytes;
