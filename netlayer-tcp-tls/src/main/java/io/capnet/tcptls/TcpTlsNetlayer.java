@@ -414,7 +414,14 @@ final class TcpTlsNetlayer implements Netlayer {
     Objects.requireNonNull(incoming, "incoming");
     startAccepting(s -> {
       String from = from(s);
-      Thread.ofVirtual().name("capnet-" + TRANSPORT + "-handshake " + from).start(() -> serve(s, from, incoming));
+      if (!admitHandshake(s, from)) return;
+      Thread.ofVirtual().name("capnet-" + TRANSPORT + "-handshake " + from).start(() -> {
+        try {
+          serve(s, from, incoming);
+        } finally {
+          acceptedHandshakes.decrementAndGet();
+        }
+      });
     });
   }
 
@@ -423,7 +430,21 @@ final class TcpTlsNetlayer implements Netlayer {
   public void accept(EventLoop loop, Consumer<Connection> incoming) {
     Objects.requireNonNull(loop, "loop");
     Objects.requireNonNull(incoming, "incoming");
-    startAccepting(s -> inLoop(loop, () -> handshakeInLoop(s, from(s), loop, incoming), s));
+    startAccepting(s -> {
+      String from = from(s);
+      if (admitHandshake(s, from)) inLoop(loop, () -> handshakeInLoop(s, from, loop, incoming), s);
+    });
+  }
+
+  /** Accepted connections still handshaking, against {@link TcpTlsOptions#maxHandshakes()}. */
+  private final java.util.concurrent.atomic.AtomicInteger acceptedHandshakes = new java.util.concurrent.atomic.AtomicInteger();
+
+  private boolean admitHandshake(SocketChannel s, String from) {
+    if (acceptedHandshakes.incrementAndGet() <= options.maxHandshakes()) return true;
+    acceptedHandshakes.decrementAndGet();
+    closeQuietly(s);
+    refused(from, new IOException("over " + options.maxHandshakes() + " TLS handshakes in progress (maxHandshakes)"));
+    return false;
   }
 
   private void startAccepting(Consumer<SocketChannel> each) {
@@ -494,6 +515,7 @@ final class TcpTlsNetlayer implements Netlayer {
       plain.setOption(StandardSocketOptions.TCP_NODELAY, true);
       tls = new EngineChannel(plain, serverEngine());
     } catch (IOException | RuntimeException e) {
+      acceptedHandshakes.decrementAndGet();
       closeQuietly(plain);
       refused(from, e);
       return;
@@ -504,6 +526,7 @@ final class TcpTlsNetlayer implements Netlayer {
           @Override
           public void handshaken(LoopHandshake.Handoff handoff) {
             handshaking.remove(self[0]);
+            acceptedHandshakes.decrementAndGet();
             Connection c;
             try {
               c = wrap(tls, Designators.base32(peerKey(tls.engine.getSession(), "client")), from, handoff);
@@ -518,6 +541,7 @@ final class TcpTlsNetlayer implements Netlayer {
           @Override
           public void failed(Exception cause, boolean connecting) {
             handshaking.remove(self[0]);
+            acceptedHandshakes.decrementAndGet();
             refused(from, cause);
           }
         });

@@ -12,10 +12,14 @@ import java.util.Objects;
  * @param connectTimeout how long {@code connect} waits for the TCP connection (default 10 s)
  * @param limits the decode limits of every connection's CBOR codec; frames are bounded by
  *     {@code maxValueBytes} (default {@link DecodeLimits#DEFAULT})
+ * @param maxHandshakes the most accepted connections still handshaking at once; one more is
+ *     closed at once, and the listener goes on (default 1,024; each holds about 50 KB until it
+ *     finishes or {@code handshakeTimeout})
  */
-public record TcpTlsOptions(Duration handshakeTimeout, Duration connectTimeout, DecodeLimits limits) {
+public record TcpTlsOptions(Duration handshakeTimeout, Duration connectTimeout, DecodeLimits limits,
+    int maxHandshakes) {
   public static final TcpTlsOptions DEFAULT =
-      new TcpTlsOptions(Duration.ofSeconds(10), Duration.ofSeconds(10), DecodeLimits.DEFAULT);
+      new TcpTlsOptions(Duration.ofSeconds(10), Duration.ofSeconds(10), DecodeLimits.DEFAULT, 1024);
 
   public TcpTlsOptions {
     Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
@@ -23,6 +27,7 @@ public record TcpTlsOptions(Duration handshakeTimeout, Duration connectTimeout, 
     Objects.requireNonNull(limits, "limits");
     positiveMillis(handshakeTimeout, "handshakeTimeout");
     positiveMillis(connectTimeout, "connectTimeout");
+    if (maxHandshakes < 1) throw new IllegalArgumentException("maxHandshakes must be positive, got " + maxHandshakes);
   }
 
   private static void positiveMillis(Duration d, String name) {
@@ -32,14 +37,18 @@ public record TcpTlsOptions(Duration handshakeTimeout, Duration connectTimeout, 
   }
 
   public TcpTlsOptions withHandshakeTimeout(Duration v) {
-    return new TcpTlsOptions(v, connectTimeout, limits);
+    return new TcpTlsOptions(v, connectTimeout, limits, maxHandshakes);
   }
 
   public TcpTlsOptions withConnectTimeout(Duration v) {
-    return new TcpTlsOptions(handshakeTimeout, v, limits);
+    return new TcpTlsOptions(handshakeTimeout, v, limits, maxHandshakes);
   }
 
   public TcpTlsOptions withLimits(DecodeLimits v) {
-    return new TcpTlsOptions(handshakeTimeout, connectTimeout, v);
+    return new TcpTlsOptions(handshakeTimeout, connectTimeout, v, maxHandshakes);
+  }
+
+  public TcpTlsOptions withMaxHandshakes(int v) {
+    return new TcpTlsOptions(handshakeTimeout, connectTimeout, limits, v);
   }
 }

@@ -249,6 +249,24 @@ class LoopHandshakeTest {
 
   @Test
   @Timeout(60)
+  void handshakesPastMaxHandshakesAreClosedAtOnceAndTheListenerGoesOn() throws Exception {
+    Peer server = server(TcpTlsOptions.DEFAULT.withHandshakeTimeout(Duration.ofSeconds(30)).withMaxHandshakes(5));
+    List<Socket> pending = new ArrayList<>();
+    for (int i = 0; i < 5; i++) pending.add(raw(server));
+    awaitAccepted(server, 5);
+    for (int i = 0; i < 3; i++) {
+      Socket over = raw(server);
+      assertThat(closedByPeer(over)).as("connection %d past the limit is closed", i).isTrue();
+      assertThat(rejection()).startsWith("tcp-tls handshake from 127.0.0.1:")
+          .endsWith("over 5 TLS handshakes in progress (maxHandshakes)");
+    }
+    for (Socket s : pending) s.close();
+    for (int i = 0; i < 5; i++) assertThat(rejection()).contains("the peer closed the connection during the TLS handshake");
+    roundTrip(server, "served once the handshakes in progress ended");
+  }
+
+  @Test
+  @Timeout(60)
   void aWrongKeyIsRefusedWithTheSameReasonAsBefore() throws Exception {
     Peer server = server(TcpTlsOptions.DEFAULT);
     Sturdyref real = server.export(server.spawn(Methods.builder().on("echo", a -> a.get(0)).build()));
