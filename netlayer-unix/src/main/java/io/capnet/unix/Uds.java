@@ -36,8 +36,10 @@ public final class Uds {
   /** The most bytes of one record on an introduction socket (maxUdsRecordBytes). */
   public static final int MAX_RECORD_BYTES = 16 * 1024;
   /** The decode limits of every record: small, since no record needs more. */
-  public static final DecodeLimits LIMITS = DecodeLimits.DEFAULT.withMaxValueBytes(MAX_RECORD_BYTES).withMaxDepth(16);
+  public static final DecodeLimits LIMITS = DecodeLimits.DEFAULT.withMaxValueBytes(MAX_RECORD_BYTES)
+      .withMaxByteArrayBytes(MAX_RECORD_BYTES).withMaxStringBytes(MAX_RECORD_BYTES).withMaxDepth(16);
   private static final Codec SYRUP = Codec.syrup(LIMITS);
+  static final Codec LIMITS_CODEC = SYRUP;
 
   /** How a signature is written where the draft and Goblins disagree (spec/uds.md). */
   public enum SignatureForm {
