@@ -170,6 +170,7 @@ class UdsSwitchboardTest {
   @Test
   void theGoblinsFormIsABareSigValAndAGoblinsSignatureIsAccepted() throws Exception {
     SwitchboardDaemon g = fx.daemon("goblins", b -> {});
+    warm(g);
     long baseline = openFds();
     try (DraftTextPeer p = new DraftTextPeer(g.socketPath())) {
       byte[] mine = p.register();
@@ -354,5 +355,52 @@ class UdsSwitchboardTest {
     assertAborted(p, "the introduction handshake did not finish within 3000 ms");
     assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(1000L, 6000L);
     assertCarriesOn(baseline);
+  }
+
+  @Test
+  void capnetUdsPeersMeetThroughTheSwitchboardAndTalk() throws Exception {
+    SwitchboardDaemon g = fx.daemon("capnet-uds", b -> {}); // Goblins' signature form, the default
+    warm(g);
+    long baseline = openFds();
+    try (io.capnet.captp.Peer alice = io.capnet.captp.Peer.builder().name("alice")
+            .netlayer(io.capnet.unix.UdsNetlayer.builder().introductionServer(g.socketPath()).build()).build();
+        io.capnet.captp.Peer bob = io.capnet.captp.Peer.builder().name("bob")
+            .netlayer(io.capnet.unix.UdsNetlayer.builder().introductionServer(g.socketPath()).build()).build()) {
+      assertThat(alice.locator().hints()).isEqualTo(Map.of(g.designator(), "1"));
+      io.capnet.captp.Ref echo = alice.spawn(io.capnet.captp.Methods.builder().on("echo", a -> "alice:" + a.get(0)).build());
+      io.capnet.captp.Ref remote = (io.capnet.captp.Ref) bob.enliven(alice.export(echo)).future()
+          .get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(remote.send("echo", "hi").future().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("alice:hi");
+      assertThat(g.udsRegistrations()).isEqualTo(2);
+
+    }
+    for (int i = 0; i < 200 && g.udsRegistrations() > 0; i++) Thread.sleep(10);
+    assertThat(g.udsRegistrations()).isZero();
+    long now = openFds();
+    for (int i = 0; i < 200 && now > baseline; i++) {
+      Thread.sleep(25);
+      now = openFds();
+    }
+    assertThat(now).as("fds (baseline %d) %s", baseline, fdTargets()).isLessThanOrEqualTo(baseline);
+  }
+
+  /** One client first: a daemon's selectors open what they keep on first use, before a baseline is taken. */
+  private static void warm(SwitchboardDaemon d) throws Exception {
+    try (Switchboard w = Switchboard.open(d.socketPath())) {
+      w.list(Labels.empty());
+    }
+    Thread.sleep(500); // until the daemon has closed its end of that client's connection
+  }
+
+  static List<String> fdTargets() throws IOException {
+    try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+      return s.map(p -> {
+        try {
+          return p.getFileName() + "->" + Files.readSymbolicLink(p);
+        } catch (IOException e) {
+          return p.getFileName() + "->?";
+        }
+      }).filter(t -> !t.contains(".jar")).toList();
+    }
   }
 }
