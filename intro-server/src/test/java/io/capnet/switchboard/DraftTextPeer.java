@@ -177,8 +177,9 @@ public final class DraftTextPeer implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    ch.close();
+    // Before the carrier: once it is closed junixsocket forgets these without closing them.
     for (FileDescriptor fd : received) new java.io.FileInputStream(fd).close();
     received.clear();
+    ch.close();
   }
 }

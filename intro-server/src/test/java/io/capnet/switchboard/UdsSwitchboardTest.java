@@ -384,6 +384,47 @@ class UdsSwitchboardTest {
     assertThat(now).as("fds (baseline %d) %s", baseline, fdTargets()).isLessThanOrEqualTo(baseline);
   }
 
+  @Test
+  void aCapnetUdsPeerDialsADraftPeerWithCaptpInSyrup() throws Exception {
+    SwitchboardDaemon g = fx.daemon("capnet-dials", b -> {});
+    warm(g);
+    long baseline = openFds();
+    try (io.capnet.captp.Peer bob = io.capnet.captp.Peer.builder().name("bob")
+        .netlayer(io.capnet.unix.UdsNetlayer.builder().introductionServer(g.socketPath()).build()).build()) {
+      // A draft peer on the same Switchboard is dialled by a Capnet peer: CapTP in bare Syrup on the handed socket.
+      try (DraftTextPeer d = new DraftTextPeer(g.socketPath())) {
+        byte[] mine = d.register();
+        Record resp = (Record) d.read();
+        Bytes challenge = (Bytes) resp.field(1);
+        d.send(new Record(sym("uds:signature"), List.of(challenge, sigVal(sign(d.key, challenge.toByteArray())))));
+        for (int i = 0; i < 200 && g.udsRegistrations() < 2; i++) Thread.sleep(10);
+        var dialled = bob.enliven(io.capnet.locator.PeerLocator.parse("ocapn://" + d.designator + ".unix-domain-socket?"
+            + g.designator() + "=1").sturdyref(Bytes.of((byte) 1)));
+        Record intro = (Record) d.read();
+        assertThat(intro.label()).isEqualTo(sym("uds:new-connection"));
+        assertThat(((Record) intro.field(1)).field(1)).isEqualTo(d.designator);
+        d.skip(1);
+        assertThat(d.received).hasSize(1);
+        AFUNIXSocketChannel handed = FileDescriptorCast.using(d.received.get(0)).as(AFUNIXSocketChannel.class);
+        ByteBuffer first = ByteBuffer.allocate("<16'op:start-session".length());
+        while (first.hasRemaining()) handed.read(first);
+        assertThat(new String(first.array())).isEqualTo("<16'op:start-session");
+        handed.close(); // a cast channel shuts the socket down but never closes its descriptor
+        new java.io.FileInputStream(d.received.remove(0)).close();
+        assertThat(mine).hasSize(32);
+        assertThatThrownBy(() -> dialled.future().get(10, java.util.concurrent.TimeUnit.SECONDS))
+            .isInstanceOf(java.util.concurrent.ExecutionException.class);
+      }
+    }
+    for (int i = 0; i < 200 && g.udsRegistrations() > 0; i++) Thread.sleep(10);
+    long now = openFds();
+    for (int i = 0; i < 200 && now > baseline; i++) {
+      Thread.sleep(25);
+      now = openFds();
+    }
+    assertThat(now).as("fds (baseline %d) %s", baseline, fdTargets()).isLessThanOrEqualTo(baseline);
+  }
+
   /** One client first: a daemon's selectors open what they keep on first use, before a baseline is taken. */
   private static void warm(SwitchboardDaemon d) throws Exception {
     try (Switchboard w = Switchboard.open(d.socketPath())) {
