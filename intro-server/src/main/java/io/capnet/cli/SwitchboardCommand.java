@@ -87,9 +87,23 @@ final class SwitchboardCommand implements Callable<Integer> {
       description = "sturdyrefs one handle may have minted and not dropped (default ${DEFAULT-VALUE})")
   int maxSturdyrefsPerHandle;
 
+  @Option(names = "--uds-signatures", defaultValue = "goblins", paramLabel = "goblins|draft",
+      description = "how the unix-domain-socket introduction protocol's signatures are written where the draft and"
+          + " Goblins disagree (spec/uds.md); both are read (default ${DEFAULT-VALUE})")
+  String udsSignatures;
+
   @Override
   public Integer call() throws InterruptedException {
     SwitchboardDaemon.Builder b = SwitchboardDaemon.builder().rootPolicy(rootPolicy);
+    switch (udsSignatures) {
+      case "goblins" -> b.udsSignatureForm(io.capnet.unix.Uds.SignatureForm.GOBLINS);
+      case "draft" -> b.udsSignatureForm(io.capnet.unix.Uds.SignatureForm.DRAFT);
+      default -> {
+        spec.commandLine().getErr().println("capnet switchboard: --uds-signatures " + udsSignatures
+            + ": expected goblins or draft");
+        return Capnet.USAGE;
+      }
+    }
     if (stateDir != null) b.stateDir(stateDir);
     try {
       b.callDeadline(Duration.ofMillis(deadlineMs));

@@ -14,6 +14,8 @@ import io.capnet.unix.UnixSocket;
 import io.capnet.unix.UnixSockets;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.newsclub.net.unix.AFUNIXServerSocketChannel;
 
@@ -46,15 +48,29 @@ final class DaemonNetlayer implements Netlayer {
     }
   }
 
-  DaemonNetlayer(AFUNIXServerSocketChannel server, PeerLocator locator, UnixLimits unixLimits, Admission admission) {
+  DaemonNetlayer(AFUNIXServerSocketChannel server, PeerLocator locator, UnixLimits unixLimits, Admission admission,
+      Duration firstByteDeadline) {
     this.server = server;
     this.locator = locator;
     this.unixLimits = unixLimits;
     this.codec = Codec.cbor();
     this.admission = admission;
+    this.firstByteDeadline = firstByteDeadline;
+    FirstByteSniffer made;
+    try {
+      made = new FirstByteSniffer(firstByteDeadline);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("could not open the first-byte selector", e);
+    }
+    this.sniffer = made;
   }
 
+  private final FirstByteSniffer sniffer;
+
   private final Admission admission;
+  private final Duration firstByteDeadline;
+  // Made after the core, which needs this netlayer's peer; connections wait for it.
+  final CompletableFuture<UdsIntroductions> uds = new CompletableFuture<>();
 
   @Override
   public String transport() {
@@ -95,9 +111,26 @@ final class DaemonNetlayer implements Netlayer {
         return;
       }
       LOG.log(Level.INFO, "connection from " + who);
-      deliver(new Admission.Admitted(UnixConnections.over(socket, unixLimits, codec, "switchboard client " + who),
-          ticket));
+      // Its first byte tells the protocol (spec/uds.md section 5); reading it must not hold up accept.
+      sniffer.add(socket, (s, first) -> route(s, first, ticket, who));
     });
+  }
+
+  /** Routes a connection by its first byte: '<' to the introduction protocol, else the Switchboard's own. */
+  private void route(UnixSocket socket, UnixSockets.FirstByte first, Admission.Ticket ticket, String who) {
+    if (first == null) {
+      LOG.log(Level.INFO, "connection from " + who + " ended, or sent nothing within "
+          + firstByteDeadline.toMillis() + " ms");
+      ticket.closed();
+      return;
+    }
+    if (first.value() == '<') {
+      // The introduction protocol is blocking, one virtual thread per connection (spec/uds.md).
+      Thread.ofVirtual().name("switchboard-uds " + who).start(() -> uds.join().serve(socket, first, ticket, who));
+      return;
+    }
+    deliver(new Admission.Admitted(UnixConnections.overAfterFirstByte(socket, unixLimits, codec,
+        "switchboard client " + who, first), ticket));
   }
 
   /** Serves a socket the daemon made for {@code handle}. */
@@ -134,5 +167,6 @@ final class DaemonNetlayer implements Netlayer {
   public void close() throws IOException {
     closed = true;
     server.close();
+    sniffer.close();
   }
 }

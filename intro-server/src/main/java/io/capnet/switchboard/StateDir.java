@@ -51,14 +51,16 @@ final class StateDir {
   private final Path handles;
   private final FileChannel lock;
   final String designator;
+  final io.capnet.tcptls.TlsIdentity identity;
   final byte[] salt;
   final List<SturdyrefTable.Entry> entries;
 
-  private StateDir(Path dir, FileChannel lock, String designator, byte[] salt, List<SturdyrefTable.Entry> entries) {
+  private StateDir(Path dir, FileChannel lock, io.capnet.tcptls.TlsIdentity identity, byte[] salt, List<SturdyrefTable.Entry> entries) {
     this.dir = dir;
     this.handles = dir.resolve(HANDLES_DIR);
     this.lock = lock;
-    this.designator = designator;
+    this.identity = identity;
+    this.designator = identity.designator();
     this.salt = salt;
     this.entries = entries;
   }
@@ -139,9 +141,9 @@ final class StateDir {
       fsyncDir(dir);
     }
     checkFile(keyFile, uid);
-    String designator;
+    TlsIdentity designator;
     try {
-      designator = TlsIdentity.load(keyFile).designator();
+      designator = TlsIdentity.load(keyFile);
     } catch (IOException e) {
       // TlsIdentity's message starts with the file's name; say it is the state that is corrupt.
       String why = e.getMessage().startsWith(keyFile + ": ") ? e.getMessage().substring(keyFile.toString().length() + 2) : e.getMessage();

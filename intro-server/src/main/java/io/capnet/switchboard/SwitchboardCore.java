@@ -52,7 +52,9 @@ final class SwitchboardCore {
 
   /** What a registration provides: a server takes sockets, an egress opens them. */
   enum Kind {
-    SERVER("server"), EGRESS("egress");
+    SERVER("server"), EGRESS("egress"),
+    /** A peer registered through the introduction protocol (spec/uds.md): listed, reached only by uds. */
+    UDS("unix-domain-socket peer");
 
     final String word;
 
@@ -342,7 +344,7 @@ final class SwitchboardCore {
 
   private Ref register(Handle h, Kind kind, Labels chosen, Ref server, String designator) {
     for (Target t : targets.values()) {
-      if (chosen.matches(t.chosen)) {
+      if (t.kind == Kind.UDS ? sameDesignator(chosen, t) : chosen.matches(t.chosen)) {
         Set<String> apart = chosen.keysInOnlyOne(t.chosen);
         throw Errors.of(Code.AMBIGUOUS, "labels " + chosen + " cannot be told apart from the registered server "
             + t.chosen + (apart.isEmpty() ? ": they are the same; add a label with a value of its own"
@@ -372,11 +374,44 @@ final class SwitchboardCore {
     return peer.spawn(m.build());
   }
 
+  /**
+   * Registers a peer that proved {@code designator} over the introduction protocol, with the
+   * credentials of its socket; it conflicts as {@code register-peer} would. Runs in the vat.
+   *
+   * @throws BrokenException (AMBIGUOUS) when it cannot be told apart from a registration
+   */
+  Target registerUds(String designator, PeerCredentials creds) {
+    Labels chosen = Labels.of(OCAPN_DESIGNATOR, designator);
+    for (Target t : targets.values()) {
+      if (sameDesignator(chosen, t)) {
+        throw Errors.of(Code.AMBIGUOUS, "labels " + chosen + " cannot be told apart from the registered "
+            + t.kind.word + " " + t.chosen + ": this designator is already registered");
+      }
+    }
+    Labels labels = creds == null ? chosen : union(chosen, Labels.of(SERVER_UID, Long.toString(creds.uid()), SERVER_GID,
+        Long.toString(creds.gid()), SERVER_PID, Long.toString(creds.pid())), "uds labels");
+    Target t = new Target(nextId++, Kind.UDS, chosen, labels, null);
+    targets.put(t.id, t);
+    LOG.log(Level.INFO, t.kind.word + " #" + t.id + " registered " + labels.toLogString());
+    announce("registered", t);
+    return t;
+  }
+
+  // A uds peer is told apart by its designator alone: it offers nothing a label could choose.
+  private static boolean sameDesignator(Labels chosen, Target t) {
+    return chosen.get(OCAPN_DESIGNATOR).isPresent() && chosen.get(OCAPN_DESIGNATOR).equals(t.chosen.get(OCAPN_DESIGNATOR));
+  }
+
+  /** Ends a registration made by {@link #registerUds}. Runs in the vat. */
+  void departUds(Target t, String why) {
+    depart(t, why);
+  }
+
   private void depart(Target t, String why) {
     if (t.gone) return;
     t.gone = true;
     targets.remove(t.id);
-    release(t.client, 0);
+    if (t.client != null) release(t.client, 0);
     LOG.log(Level.INFO, t.kind.word + " #" + t.id + " departed (" + why + ") " + t.labels.toLogString());
     announce("departed", t);
   }
@@ -498,6 +533,12 @@ final class SwitchboardCore {
       LOG.log(Level.INFO, who + effective.toLogString() + " refused: only an egress matches");
       throw Errors.denied("labels " + shown + " match only an egress, and an ingress may never reach an egress");
     }
+    // Introductions only: a uds peer speaks Syrup CapTP and is reached through uds:new-connection.
+    if (matches.removeIf(t -> t.kind == Kind.UDS) && matches.isEmpty()) {
+      LOG.log(Level.INFO, who + effective.toLogString() + " refused: only a unix-domain-socket peer matches");
+      throw Errors.denied("labels " + shown + " match only a unix-domain-socket peer, which is reached only through"
+          + " uds:new-connection (spec/uds.md)");
+    }
     if (matches.isEmpty()) {
       LOG.log(Level.INFO, who + effective.toLogString() + " refused: no server matches");
       throw Errors.of(Code.NOT_FOUND, "no server matches " + shown);
@@ -520,6 +561,7 @@ final class SwitchboardCore {
       // The socket moves into the message; the session closes our copy once sent or dropped.
       case SERVER -> t.server.send("incoming", ingressSocket != null ? ingressSocket : pair[0], connection.toValue());
       case EGRESS -> t.server.send("connect", connection.toValue());
+      case UDS -> throw new IllegalStateException("uds peers were removed above");
     };
     String what = who + connection.toLogString() + " to " + t.kind.word + " #" + t.id;
     return withDeadline(t, call, what, ok -> {

@@ -73,6 +73,8 @@ public final class SwitchboardDaemon implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Bound bound; // removed on close; null for an inherited socket
   private final StateDir state; // null without --state-dir
+  private final io.capnet.tcptls.TlsIdentity identity;
+  private final UdsIntroductions uds;
 
   private SwitchboardDaemon(Builder b, AFUNIXServerSocketChannel server, Bound bound, StateDir state) throws IOException {
     this.server = server;
@@ -82,24 +84,18 @@ public final class SwitchboardDaemon implements AutoCloseable {
     this.rootPolicy = b.rootPolicy;
     this.ownUid = ownUid();
     // With a state dir the key, and so every sturdyref's designator, outlives the process.
-    String designator;
-    if (state != null) {
-      designator = state.designator;
-    } else {
-      try {
-        designator = Designators.ofEd25519(KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPublic());
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("this JDK has no Ed25519", e);
-      }
-    }
+    // The same key proves the daemon in the introduction protocol (spec/uds.md section 5).
+    this.identity = state != null ? state.identity : io.capnet.tcptls.TlsIdentity.generate();
+    String designator = identity.designator();
     PeerLocator locator = socketPath == null ? PeerLocator.of(designator, "unix")
         : PeerLocator.of(designator, "unix", Map.of(SwitchboardProtocol.PATH_HINT, socketPath.toString()));
-    this.netlayer = new DaemonNetlayer(server, locator, b.unixLimits, new Admission(b.admission));
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "switchboard-timer");
       t.setDaemon(true);
       return t;
     });
+    this.netlayer = new DaemonNetlayer(server, locator, b.unixLimits, new Admission(b.admission),
+        b.sessionLimits.startTimeout());
     this.peer = Peer.builder().name("switchboard").netlayer(netlayer).limits(b.sessionLimits)
         .independentIncomingSessions().swissResolver(this::connectionHandle).build();
     SwitchboardCore.SocketMaker sockets = new SwitchboardCore.SocketMaker() {
@@ -116,6 +112,9 @@ public final class SwitchboardDaemon implements AutoCloseable {
     };
     SturdyrefTable table = new SturdyrefTable(state, b.maxSturdyrefsPerHandle);
     this.core = new SwitchboardCore(peer, sockets, timer, b.callDeadline, b.maxPendingConnects, table);
+    this.uds = new UdsIntroductions(core, peer, identity, b.udsSignatureForm, timer, b.callDeadline,
+        b.sessionLimits.startTimeout());
+    netlayer.uds.complete(uds);
     this.root = inVat(() -> {
       Handle r = core.newHandle(Right.ALL, Labels.empty(), Labels.empty());
       core.root(r);
@@ -143,6 +142,16 @@ public final class SwitchboardDaemon implements AutoCloseable {
   /** How many servers are registered now. */
   public int registrations() {
     return inVat(core::registrations);
+  }
+
+  /** How many peers are registered through the introduction protocol (spec/uds.md) now. */
+  public int udsRegistrations() {
+    return uds.registrations();
+  }
+
+  /** The daemon's designator in the introduction protocol: the base32 of the key it proves there. */
+  public String designator() {
+    return identity.designator();
   }
 
   /** The root handle as a sturdyref, for tests and for a parent that starts children. */
@@ -219,6 +228,7 @@ public final class SwitchboardDaemon implements AutoCloseable {
     private Admission.Limits admission = Admission.Limits.DEFAULT;
     private Path stateDir;
     private int maxSturdyrefsPerHandle = 1000;
+    private io.capnet.unix.Uds.SignatureForm udsSignatureForm = io.capnet.unix.Uds.SignatureForm.GOBLINS;
 
     private Builder() {}
 
@@ -229,6 +239,15 @@ public final class SwitchboardDaemon implements AutoCloseable {
      */
     public Builder stateDir(Path dir) {
       this.stateDir = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /**
+     * How the daemon writes signatures in the introduction protocol where the draft and Goblins
+     * disagree (spec/uds.md section 1.1); it reads both. Default {@code GOBLINS}.
+     */
+    public Builder udsSignatureForm(io.capnet.unix.Uds.SignatureForm form) {
+      this.udsSignatureForm = Objects.requireNonNull(form, "form");
       return this;
     }
 

@@ -35,6 +35,20 @@ public final class Connections {
   }
 
   /**
+   * Bare Syrup over a connected socket channel, as the tcp-testing-only netlayer makes its
+   * connections: it moves onto the vat's loop (the channel must suit the loop's selector) or is
+   * read blocking. For OCapN peers that speak CapTP in bare Syrup over any stream socket, such as
+   * the unix-domain-socket netlayer's socket pairs (spec/uds.md). Closing it closes
+   * {@code resource}, which must close the channel (the channel itself, or what owns it).
+   */
+  public static Connection bareSyrup(java.nio.channels.SocketChannel channel, Closeable resource, DecodeLimits limits,
+      String description) throws java.io.IOException {
+    Codec codec = Codec.syrup(limits);
+    return new StreamConnection(channel, resource, SyrupFramer.dialling(SyrupFraming.BARE_SYRUP,
+        limits.maxValueBytes(), limits.maxDepth()), codec, description);
+  }
+
+  /**
    * Frames of a 4-byte big-endian unsigned length followed by one message in {@code codec}, as
    * Capnet's own netlayers speak. A declared length over {@code codec.limits().maxValueBytes()}
    * is refused before anything is allocated for it ({@code VALUE_TOO_LARGE}), a zero length is

@@ -71,7 +71,13 @@ final class StreamConnection implements Connection {
 
   /** tcp-testing-only over a socket channel's streams, which {@link #attach} moves onto a loop. */
   StreamConnection(SocketChannel channel, SyrupFramer syrup, Codec codec, String description) throws IOException {
-    this(channel.socket().getInputStream(), channel.socket().getOutputStream(), channel, Framing.LENGTH_PREFIXED,
+    this(channel, channel, syrup, codec, description);
+  }
+
+  /** As above, where closing must release {@code resource} (which owns the channel) rather than the channel alone. */
+  StreamConnection(SocketChannel channel, Closeable resource, SyrupFramer syrup, Codec codec, String description)
+      throws IOException {
+    this(channel.socket().getInputStream(), channel.socket().getOutputStream(), resource, Framing.LENGTH_PREFIXED,
         codec, description);
     this.channel = channel;
     this.syrup = Objects.requireNonNull(syrup, "syrup");
@@ -86,7 +92,7 @@ final class StreamConnection implements Connection {
   public Link attach(EventLoop loop, Link.Receiver receiver) throws IOException {
     if (channel == null || used) return Connection.super.attach(loop, receiver);
     used = true;
-    return StreamLink.open(loop, channel, receiver, syrup, codec, description);
+    return StreamLink.open(loop, channel, resource, receiver, syrup, codec, description);
   }
 
   /**

@@ -22,20 +22,23 @@ final class StreamLink extends ChannelLink {
   private long heldBytes;
   private boolean settleScheduled;
 
-  private StreamLink(EventLoop loop, SocketChannel channel, Link.Receiver receiver, SyrupFramer syrup, Codec codec,
-      String description) {
+  private final java.io.Closeable resource; // what closing releases: the channel, or what owns it
+
+  private StreamLink(EventLoop loop, SocketChannel channel, java.io.Closeable resource, Link.Receiver receiver,
+      SyrupFramer syrup, Codec codec, String description) {
     super(loop, channel, receiver, syrup != null
         ? new FrameReader(syrup, syrup.maxFrameBytes())
         : new FrameReader(Framers.lengthPrefixed(0, codec.limits().maxValueBytes()), 4L + codec.limits().maxValueBytes()),
         description, codec.limits().maxFrameMillis());
     this.channel = channel;
+    this.resource = resource;
     this.codec = codec;
     this.syrup = syrup;
   }
 
-  static StreamLink open(EventLoop loop, SocketChannel channel, Link.Receiver receiver, SyrupFramer syrup,
-      Codec codec, String description) throws IOException {
-    StreamLink link = new StreamLink(loop, channel, receiver, syrup, codec, description);
+  static StreamLink open(EventLoop loop, SocketChannel channel, java.io.Closeable resource, Link.Receiver receiver,
+      SyrupFramer syrup, Codec codec, String description) throws IOException {
+    StreamLink link = new StreamLink(loop, channel, resource, receiver, syrup, codec, description);
     if (syrup != null) syrup.whenKnown(link::releaseHeld);
     link.start();
     return link;
@@ -123,7 +126,7 @@ final class StreamLink extends ChannelLink {
   @Override
   protected void closeResources() {
     try {
-      channel.close();
+      resource.close();
     } catch (IOException e) {
       // closing at the end; nothing more to report
     }

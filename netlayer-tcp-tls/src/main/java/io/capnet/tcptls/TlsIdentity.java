@@ -88,6 +88,21 @@ public final class TlsIdentity {
     Ed25519KeyFile.save(new KeyPair(publicKey, privateKey), file);
   }
 
+  /**
+   * This key's pure Ed25519 signature of {@code data} (64 bytes), for protocols that prove the
+   * key outside TLS, such as the introduction protocol's challenges (spec/uds.md).
+   */
+  public byte[] sign(byte[] data) {
+    try {
+      java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+      s.initSign(privateKey);
+      s.update(data);
+      return s.sign();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("Ed25519 signing failed", e);
+    }
+  }
+
   /** The designator: the lowercase unpadded base32 of the raw 32-byte public key. */
   public String designator() {
     return designator;

@@ -50,6 +50,50 @@ final class ReceivedFds {
   private boolean closed;
   private long readEnd; // stream offset just after the last byte read; reader only
 
+  /**
+   * Counts {@code n} stream bytes read elsewhere with no descriptors (the Switchboard's sniffed
+   * first byte), so that offsets stay those of the stream.
+   */
+  void skip(int n) {
+    readEnd += n;
+  }
+
+  /** The byte a caller read first, with its descriptors, as this stream's first read. */
+  void first(UnixSockets.FirstByte b) {
+    if (b.fds.length > 0) add(readEnd, readEnd + 1, b.fds);
+    readEnd += 1;
+  }
+
+  /** How many descriptors are held and not yet claimed. */
+  synchronized int held() {
+    int n = 0;
+    for (Batch b : batches) n += b.left();
+    return n;
+  }
+
+  /** How many batches hold descriptors not yet claimed. */
+  synchronized int heldBatches() {
+    int n = 0;
+    for (Batch b : batches) if (b.left() > 0) n++;
+    return n;
+  }
+
+  /** The end offset of the first batch that holds descriptors, or -1. */
+  synchronized long firstHeldEnd() {
+    for (Batch b : batches) if (b.left() > 0) return b.end;
+    return -1;
+  }
+
+  /** Every descriptor held, now the caller's; the batches are forgotten. */
+  synchronized FileDescriptor[] drain() {
+    java.util.List<FileDescriptor> out = new java.util.ArrayList<>();
+    for (Batch b : batches) {
+      for (int i = b.next; i < b.fds.length; i++) if (b.fds[i] != null) out.add(b.fds[i]);
+    }
+    batches.clear();
+    return out.toArray(NONE);
+  }
+
   /** Stream offset just after the last byte {@link #read} returned. */
   long readEnd() {
     return readEnd;

@@ -68,6 +68,7 @@ final class UnixConnection implements Connection {
   private final ReceivedFds received = new ReceivedFds();
   private long consumed; // stream offset of in.position()
   private boolean failed;
+  UnixSockets.FirstByte prefix; // the byte read before this connection was made, or null; set once, before use
 
   /**
    * @param wideAncillaryBuffer false keeps junixsocket's 60-descriptor receive buffer
@@ -101,7 +102,8 @@ final class UnixConnection implements Connection {
     if (consumed != 0 || received.readEnd() != 0 || closed.get()) {
       throw new IllegalStateException(description + ": attach before any receive, on an open connection");
     }
-    return UnixLink.open(loop, socket, receiver, limits, codec, description, maxFdsPerRead, readChunk, writeChunk);
+    return UnixLink.open(loop, socket, receiver, limits, codec, description, maxFdsPerRead, readChunk, writeChunk,
+        prefix);
   }
 
   /**
@@ -126,7 +128,14 @@ final class UnixConnection implements Connection {
   }
 
   private Object readFrame() throws IOException {
-    if (in == null) in = ByteBuffer.allocateDirect(BUFFER).flip();
+    if (in == null) {
+      in = ByteBuffer.allocateDirect(BUFFER);
+      if (prefix != null) {
+        in.put((byte) prefix.value());
+        received.first(prefix);
+      }
+      in.flip();
+    }
     long frameStart = consumed;
     while (in.remaining() < HEADER_BYTES) {
       if (read() < 0) {

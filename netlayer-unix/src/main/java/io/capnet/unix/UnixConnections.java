@@ -37,4 +37,18 @@ public final class UnixConnections {
   public static Connection over(UnixSocket socket, UnixLimits limits, Codec codec, String description) {
     return new UnixConnection(socket, limits, codec, description, true, Integer.MAX_VALUE, Integer.MAX_VALUE);
   }
+
+  /**
+   * As {@link #over}, for a socket whose first byte the caller has already read, with no
+   * descriptors (the Switchboard reads it to tell its protocol from the introduction protocol,
+   * spec/uds.md): the connection reads that byte and its descriptors first, as if it had read
+   * them itself, and stream offsets count it.
+   */
+  public static Connection overAfterFirstByte(UnixSocket socket, UnixLimits limits, Codec codec, String description,
+      UnixSockets.FirstByte first) {
+    if (first.value() < 0) throw new IllegalArgumentException("the stream had ended");
+    UnixConnection c = new UnixConnection(socket, limits, codec, description, true, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    c.prefix = first;
+    return c;
+  }
 }

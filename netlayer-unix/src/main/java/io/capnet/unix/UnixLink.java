@@ -36,6 +36,7 @@ final class UnixLink extends ChannelLink {
   private final ReceivedFds received = new ReceivedFds();
   private final ArrayDeque<Mark> marks = new ArrayDeque<>(); // frames with descriptors, in order
   private long written; // stream offset after the last byte written
+  private UnixSockets.FirstByte prefix; // read before the link, handed out by its first read; then null
 
   /** A queued frame whose descriptors ride on the write that starts at {@code offset}. */
   private record Mark(long offset, OutboundFrame frame) {}
@@ -55,15 +56,23 @@ final class UnixLink extends ChannelLink {
   }
 
   static UnixLink open(EventLoop loop, UnixSocket socket, Link.Receiver receiver, UnixLimits limits, Codec codec,
-      String description, int maxFdsPerRead, int readChunk, int writeChunk) throws IOException {
+      String description, int maxFdsPerRead, int readChunk, int writeChunk, UnixSockets.FirstByte prefix)
+      throws IOException {
     UnixLink link = new UnixLink(loop, socket, receiver, limits, codec, description, maxFdsPerRead, readChunk,
         writeChunk);
+    link.prefix = prefix;
     link.start();
     return link;
   }
 
   @Override
   protected int read(ByteBuffer dst) throws IOException {
+    if (prefix != null && dst.hasRemaining()) {
+      dst.put((byte) prefix.value());
+      received.first(prefix);
+      prefix = null;
+      return 1;
+    }
     return received.read(channel, dst, readChunk, maxFdsPerRead, description());
   }
 

@@ -141,6 +141,62 @@ public final class UnixSockets {
     return channel(Descriptor.adopt(inherited));
   }
 
+  /**
+   * The first byte of a connection and the descriptors that came with it, read by the caller
+   * to tell the protocol; handed to the connection made next, which reads them first.
+   */
+  public static final class FirstByte {
+    final int value;
+    final java.io.FileDescriptor[] fds;
+
+    private FirstByte(int value, java.io.FileDescriptor[] fds) {
+      this.value = value;
+      this.fds = fds;
+    }
+
+    /** The byte (0-255), or -1 at end of stream. */
+    public int value() {
+      return value;
+    }
+
+    /** Closes the descriptors, for a connection that is not made. */
+    public void close() {
+      Fds.closeAll(fds);
+    }
+  }
+
+  /**
+   * Reads the first byte of a connection whose protocol is told by it (the Switchboard's socket,
+   * spec/uds.md section 5); blocks until it comes.
+   */
+  public static FirstByte readFirstByte(UnixSocket socket) throws IOException {
+    FirstByte b;
+    while ((b = tryReadFirstByte(socket)) == null) Thread.onSpinWait();
+    return b;
+  }
+
+  /** As {@link #readFirstByte}, on a non-blocking socket: null when no byte is there yet. */
+  public static FirstByte tryReadFirstByte(UnixSocket socket) throws IOException {
+    AFUNIXSocketChannel ch = socket.channel();
+    ReceivedFds fds = new ReceivedFds();
+    int max = AncillaryBuffers.prepare(ch, true);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1);
+    int n;
+    try {
+      n = fds.read(ch, b, 1, max, "the first byte");
+    } catch (IOException | RuntimeException e) {
+      fds.closeAll();
+      throw e;
+    }
+    if (n == 0) {
+      fds.closeAll();
+      return null;
+    }
+    FirstByte first = new FirstByte(n < 0 ? -1 : b.get(0) & 0xff, fds.drain());
+    if (n < 0) first.close();
+    return first;
+  }
+
   /** Connects to a socket file, e.g. the Switchboard's socket path. */
   public static UnixSocket connect(Path socketPath) throws IOException {
     Objects.requireNonNull(socketPath, "socketPath");
