@@ -37,11 +37,25 @@ final class FirstByteSniffer implements AutoCloseable {
   }
 
   /**
-   * Calls {@code then} on this thread with the socket (blocking again) and its first byte, or
-   * with null once the socket has ended, failed or missed the deadline (the socket is then closed).
+   * Calls {@code then} with the socket (blocking again) and its first byte, or with null once the
+   * socket has ended, failed or missed the deadline (the socket is then closed): at once, on the
+   * caller's thread, when the byte is already there (a client that spoke as it connected), else
+   * later on this reader's thread.
    */
   void add(UnixSocket socket, BiConsumer<UnixSocket, UnixSockets.FirstByte> then) {
-    added.add(new Waiting(socket, then, System.nanoTime() + deadline.toNanos()));
+    Waiting w = new Waiting(socket, then, System.nanoTime() + deadline.toNanos());
+    try {
+      socket.channel().configureBlocking(false);
+      UnixSockets.FirstByte b = UnixSockets.tryReadFirstByte(socket);
+      if (b != null) {
+        finish(w, b, null); // no hand-off to this thread, and no selector registration to undo
+        return;
+      }
+    } catch (IOException | RuntimeException e) {
+      finish(w, null, null);
+      return;
+    }
+    added.add(w);
     selector.wakeup();
   }
 
