@@ -1,6 +1,5 @@
 package io.capnet.switchboard;
 
-import io.capnet.captp.SessionLimits;
 import io.capnet.codec.Codec;
 import io.capnet.locator.PeerLocator;
 import io.capnet.netlayer.AcceptLoop;

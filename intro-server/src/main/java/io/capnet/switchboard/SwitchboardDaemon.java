@@ -5,16 +5,12 @@ import io.capnet.captp.Peer;
 import io.capnet.captp.Ref;
 import io.capnet.captp.SessionInfo;
 import io.capnet.captp.SessionLimits;
-import io.capnet.codec.Codec;
-import io.capnet.locator.Designators;
 import io.capnet.locator.PeerLocator;
-import io.capnet.netlayer.Connection;
 import io.capnet.netlayer.PeerCredentials;
 import io.capnet.unix.Labels;
 import io.capnet.unix.Right;
 import io.capnet.unix.SwitchboardException.Code;
 import io.capnet.unix.SwitchboardProtocol;
-import io.capnet.unix.UnixConnections;
 import io.capnet.unix.UnixLimits;
 import io.capnet.unix.UnixSocket;
 import io.capnet.unix.UnixSockets;
@@ -25,20 +21,14 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.newsclub.net.unix.AFUNIXServerSocketChannel;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
-import org.newsclub.net.unix.AFUNIXSocketChannel;
 import org.newsclub.net.unix.FileDescriptorCast;
 
 /**
@@ -177,20 +167,9 @@ public final class SwitchboardDaemon implements AutoCloseable {
   }
 
   private <T> T inVat(java.util.function.Supplier<T> task) {
-    CompletableFuture<T> f = new CompletableFuture<>();
-    peer.execute(() -> {
-      try {
-        f.complete(task.get());
-      } catch (RuntimeException e) {
-        f.completeExceptionally(e);
-      }
-    });
-    try {
-      return f.get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("the switchboard vat did not answer: " + e, e);
-    }
+    return InVat.call(peer::execute, task);
   }
+
 
   @Override
   public void close() {

@@ -23,7 +23,6 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -214,21 +213,11 @@ final class UdsIntroductions {
   }
 
   private <T> T inVat(Supplier<T> task) throws IOException {
-    CompletableFuture<T> f = new CompletableFuture<>();
-    vat.execute(() -> {
-      try {
-        f.complete(task.get());
-      } catch (RuntimeException e) {
-        f.completeExceptionally(e);
-      }
-    });
     try {
-      return f.get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) throw r;
-      throw new IOException(e.getCause());
-    } catch (Exception e) {
-      throw new IOException("the switchboard vat did not answer: " + e, e);
+      return InVat.call(vat::execute, task);
+    } catch (IllegalStateException e) {
+      throw new IOException(e.getMessage(), e);
     }
   }
+
 }

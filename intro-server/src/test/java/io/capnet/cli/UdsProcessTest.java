@@ -5,7 +5,6 @@ import static io.capnet.switchboard.DraftTextPeer.sym;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.capnet.cli.CapnetProcesses.Daemon;
-import io.capnet.codec.Codec;
 import io.capnet.switchboard.DraftTextPeer;
 import io.capnet.unix.Labels;
 import io.capnet.unix.UnixSocket;

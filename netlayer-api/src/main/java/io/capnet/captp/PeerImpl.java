@@ -1,13 +1,11 @@
 package io.capnet.captp;
 
-import io.capnet.codec.Codec;
 import io.capnet.locator.PeerLocator;
 import io.capnet.locator.Sturdyref;
 import io.capnet.netlayer.Connection;
 import io.capnet.netlayer.Netlayer;
 import io.capnet.value.Bytes;
 import io.capnet.value.OcapnError;
-import io.capnet.value.Record;
 import io.capnet.value.Symbol;
 import java.io.IOException;
 import java.lang.System.Logger.Level;

@@ -8,7 +8,6 @@ import io.capnet.examples.harness.Processes.Proc;
 import io.capnet.unix.Switchboard;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
